@@ -1,0 +1,33 @@
+{#-
+    The current version of each record of a staged entity, as known on the as-of date.
+
+    Export contract, "Deltas": the version with the greatest last_modified wins, whatever
+    extract it came in; ties go to the later extract_date. Remaining ties (the same
+    extract delivered twice, or a record repeated within a file) go to the later
+    delivery, then the later row, so the choice is deterministic. Only versions from
+    extracts dated on or before the as-of date count, so a back-dated run sees what was
+    known then. A record whose winning version is deleted leaves every current fact;
+    an older deleted version that was superseded does not matter.
+-#}
+{% macro current_versions(staged_relation, id_column) -%}
+with versions as (
+    select *
+    from {{ staged_relation }}
+    where extract_date <= {{ as_of_date() }}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by {{ id_column }}
+            order by last_modified desc, extract_date desc, delivery_id desc, row_number desc
+        ) as version_rank
+    from versions
+)
+
+select * exclude (version_rank, is_deleted)
+from ranked
+where version_rank = 1
+  and not is_deleted
+{%- endmacro %}

@@ -1,0 +1,24 @@
+{#- Reporting periods. Councils report by calendar month and by financial year (April to March). -#}
+
+{% macro month_start(date_expr) -%}
+    cast(date_trunc('month', {{ date_expr }}) as date)
+{%- endmacro %}
+
+{% macro month_label(date_expr) -%}
+    strftime({{ date_expr }}, '%Y-%m')
+{%- endmacro %}
+
+{#- Calendar year in which the financial year containing the date began. -#}
+{% macro financial_year_start_year(date_expr) -%}
+    (extract(year from {{ date_expr }}) - case when extract(month from {{ date_expr }}) < 4 then 1 else 0 end)
+{%- endmacro %}
+
+{% macro financial_year_start(date_expr) -%}
+    make_date(cast({{ financial_year_start_year(date_expr) }} as bigint), 4, 1)
+{%- endmacro %}
+
+{#- '2024-25' for 1 April 2024 to 31 March 2025, as the returns and finance workbooks label it. -#}
+{% macro financial_year_label(date_expr) -%}
+    (cast({{ financial_year_start_year(date_expr) }} as varchar) || '-'
+        || lpad(cast(({{ financial_year_start_year(date_expr) }} + 1) % 100 as varchar), 2, '0'))
+{%- endmacro %}

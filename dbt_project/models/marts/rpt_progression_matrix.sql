@@ -1,0 +1,66 @@
+{#-
+    Progression matrix of metrics.md: journeys by the type of their first conversation
+    (rows) and of their last (columns), per calendar month and financial year of the
+    journey's start (its first conversation's start_date), with each cell's share of
+    all journeys that started in the period. Only cells with journeys are listed;
+    a missing cell is zero. Open journeys count by their last conversation so far.
+-#}
+with journeys as (
+    select * from {{ ref('int_journeys') }}
+),
+
+by_period as (
+    select
+        'month' as period_type,
+        {{ month_label('start_date') }} as period,
+        {{ month_start('start_date') }} as period_start,
+        first_conversation_type,
+        last_conversation_type,
+        is_open,
+        as_of_date
+    from journeys
+    union all
+    select
+        'financial_year' as period_type,
+        {{ financial_year_label('start_date') }} as period,
+        {{ financial_year_start('start_date') }} as period_start,
+        first_conversation_type,
+        last_conversation_type,
+        is_open,
+        as_of_date
+    from journeys
+),
+
+cells as (
+    select
+        period_type,
+        period,
+        period_start,
+        first_conversation_type,
+        last_conversation_type,
+        count(*) as journeys,
+        count(*) filter (where is_open) as open_journeys,
+        max(as_of_date) as as_of_date
+    from by_period
+    group by period_type, period, period_start, first_conversation_type, last_conversation_type
+),
+
+with_totals as (
+    select
+        *,
+        sum(journeys) over (partition by period_type, period) as total_journeys
+    from cells
+)
+
+select
+    period_type,
+    period,
+    period_start,
+    first_conversation_type,
+    last_conversation_type,
+    journeys,
+    open_journeys,
+    cast(total_journeys as bigint) as total_journeys,
+    {{ share('journeys', 'total_journeys') }} as share,
+    as_of_date
+from with_totals

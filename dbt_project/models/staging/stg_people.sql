@@ -1,0 +1,18 @@
+-- Every loaded version of every person; one row per raw row (history is kept).
+select
+    cast(person_id as varchar)              as person_id,
+    cast(nhs_pseudonym as varchar)          as nhs_pseudonym,
+    cast(date_of_birth as date)             as date_of_birth,
+    cast(date_of_death as date)             as date_of_death,
+    cast(gender as varchar)                 as gender,
+    cast(ethnicity as varchar)              as ethnicity,
+    cast(postcode_district as varchar)      as postcode_district,
+    cast(primary_support_reason as varchar) as primary_support_reason,
+    cast(has_unpaid_carer as varchar)       as has_unpaid_carer,
+    cast(accommodation as varchar)          as accommodation,
+    cast(last_modified as timestamp)        as last_modified,
+    coalesce(cast(is_deleted as boolean), false) as is_deleted,
+    cast(_extract_date as date)             as extract_date,
+    cast(_delivery_id as bigint)            as delivery_id,
+    cast(_row_number as bigint)             as row_number
+from {{ source('raw', 'people') }}

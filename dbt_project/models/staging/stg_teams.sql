@@ -1,0 +1,13 @@
+-- Every loaded version of every team.
+select
+    cast(team_id as varchar)              as team_id,
+    cast(team_name as varchar)            as team_name,
+    cast(team_type as varchar)            as team_type,
+    cast(locality as varchar)             as locality,
+    cast(three_c_go_live_date as date)    as three_c_go_live_date,
+    cast(last_modified as timestamp)      as last_modified,
+    coalesce(cast(is_deleted as boolean), false) as is_deleted,
+    cast(_extract_date as date)           as extract_date,
+    cast(_delivery_id as bigint)          as delivery_id,
+    cast(_row_number as bigint)           as row_number
+from {{ source('raw', 'teams') }}

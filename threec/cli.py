@@ -1,0 +1,139 @@
+"""The `threec` command."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+
+from threec.errors import ThreecError
+
+log = logging.getLogger("threec")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _var(text: str) -> tuple[str, object]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"--var takes NAME=VALUE, got {text!r}")
+    name, value = text.split("=", 1)
+    try:
+        return name, json.loads(value)
+    except json.JSONDecodeError:
+        return name, value
+
+
+def _settings(args: argparse.Namespace, demo: bool = False):
+    from threec.config import load_settings
+    overrides: dict[str, str | None] = {}
+    if getattr(args, "var", None):
+        overrides["THREEC_VARS"] = json.dumps(dict(args.var))
+    if demo:
+        overrides["THREEC_DEMO"] = "1"
+    if getattr(args, "landing", None):
+        overrides["THREEC_LANDING_DIR"] = str(args.landing)
+    return load_settings(overrides)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from threec.pipeline import run
+    summary = run(_settings(args), args.as_of)
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from threec.generate import generate
+    settings = _settings(args, demo=True)
+    landing = settings.landing_dir
+    if landing.exists() and any(landing.iterdir()) and not args.force:
+        raise ThreecError(f"{landing} is not empty: pass --force to add the synthetic council's extracts to it")
+    summary = generate(landing, people=args.people, seed=args.seed, progress=log.info)
+    print(f"generated a synthetic council in {landing}:")
+    print(summary.describe() if hasattr(summary, "describe") else summary)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from threec.airflow_runner import dags_test
+    from threec.pipeline import default_as_of, headline
+    settings = _settings(args, demo=True)
+    if not settings.landing_dir.exists() or not any(settings.landing_dir.iterdir()):
+        from threec.generate import generate
+        log.info("generating the demo council into %s", settings.landing_dir)
+        generate(settings.landing_dir, progress=log.info)
+    as_of = default_as_of(settings)
+    dags_test(settings, "threec_daily", as_of)
+    print(f"threec demo: threec_daily ran through Airflow for {as_of}")
+    for key, value in headline(settings).items():
+        print(f"  {key}: {value}")
+    from threec.publish import current_dir
+    print(f"  published Parquet: {current_dir(settings)}")
+    print(f"  warehouse: {settings.warehouse}")
+    return 0
+
+
+def cmd_contract(args: argparse.Namespace) -> int:
+    from threec.config import REPO_ROOT
+    from threec.render import render, stale
+    if args.action == "render":
+        for path in render(REPO_ROOT):
+            print(f"wrote {path.relative_to(REPO_ROOT)}")
+        return 0
+    out_of_date = stale(REPO_ROOT)
+    for path in out_of_date:
+        print(f"out of date: {path.relative_to(REPO_ROOT)} (run `threec contract render`)")
+    return 1 if out_of_date else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="threec", description=__doc__)
+    parser.add_argument("-q", "--quiet", action="store_true", help="only the summary and errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="ingest new extracts, build the warehouse, publish (the daily run)")
+    p.add_argument("--as-of", type=_date, help="date the figures are true at (default: the latest extract)")
+    p.add_argument("--var", type=_var, action="append", help="override a metric setting, e.g. --var "
+                   "next_conversation_window_days=21")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("generate", help="write the synthetic demo council's extracts into the landing folder")
+    p.add_argument("--people", type=int, default=4000, help="people in the council (default 4000)")
+    p.add_argument("--seed", type=int, default=3)
+    p.add_argument("--landing", type=Path, help="landing folder (default THREEC_LANDING_DIR)")
+    p.add_argument("--force", action="store_true", help="write into a landing folder that is not empty")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("demo", help="run threec_daily through Airflow on the demo council")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("contract", help="render or check the files generated from the contract")
+    p.add_argument("action", choices=["render", "check"])
+    p.set_defaults(func=cmd_contract)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
+    try:
+        return args.func(args)
+    except ThreecError as exc:
+        print(f"threec: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("threec: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

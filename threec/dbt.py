@@ -1,0 +1,61 @@
+"""Run the dbt project: one `dbt build` per run, so one process holds the warehouse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+from threec.config import DBT_PROJECT_DIR, Settings
+from threec.errors import BuildError
+
+log = logging.getLogger("threec.dbt")
+
+
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def dbt_command(settings: Settings, command: str, as_of: dt.date | None, *extra: str) -> list[str]:
+    vars_ = dict(settings.var_overrides)
+    if as_of is not None:
+        vars_["as_of_date"] = as_of.isoformat()
+    state = settings.state_dir
+    return [dbt_executable(), command,
+            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(state / "dbt_target"), "--log-path", str(state / "dbt_logs"),
+            "--vars", json.dumps(vars_), *extra]
+
+
+def _failures(target: Path) -> list[str]:
+    try:
+        results = json.loads((target / "run_results.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    return [f"{r['unique_id']}: {r['status']}: {(r.get('message') or '').strip()[:300]}"
+            for r in results if r.get("status") in ("error", "fail")]
+
+
+def run_dbt(settings: Settings, command: str, as_of: dt.date | None, *extra: str, progress=log.info) -> None:
+    cmd = dbt_command(settings, command, as_of, *extra)
+    env = settings.child_env()
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    env["DO_NOT_TRACK"] = "1"
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                            cwd=str(DBT_PROJECT_DIR))
+    assert proc.stdout is not None
+    tail: list[str] = []
+    for line in proc.stdout:
+        line = line.rstrip()
+        tail = (tail + [line])[-30:]
+        if " OK " in line or "ERROR" in line or "FAIL" in line or "WARN" in line or "Completed" in line \
+                or "Done." in line or "Finished" in line:
+            progress(f"dbt: {line.split('  ', 1)[-1].strip()}")
+    if proc.wait() != 0:
+        failures = _failures(settings.state_dir / "dbt_target")
+        detail = "\n  ".join(failures) if failures else "\n  ".join(tail[-12:])
+        raise BuildError(f"dbt {command} failed (exit {proc.returncode}):\n  {detail}")

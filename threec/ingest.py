@@ -1,0 +1,289 @@
+"""Load every extract folder on or before the as-of date that is not yet loaded.
+
+Each delivered file is handled in one transaction: parsed and checked by DuckDB in SQL,
+valid rows appended to raw.<entity> as a new version, broken rows to dq.quarantine, its
+accounting to dq.file_ledger. A crash mid-file leaves nothing of that file behind, so a
+rerun loads it again exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from threec.config import Settings
+from threec.contract import Entity, load_contract
+from threec.errors import IngestError
+from threec.landing import ExtractFolder, read_header, scan, sha256_of
+from threec.privacy import sql_str
+from threec.validation import NoteSettings, checked_sql, nhs_note_sql, q, raw_ref, stored_sql
+
+log = logging.getLogger("threec.ingest")
+
+CSV_ERRORS = {
+    "TOO MANY COLUMNS": "the row has more fields than the header",
+    "MISSING COLUMNS": "the row has fewer fields than the header",
+    "INVALID ENCODING": "the row is not valid UTF-8 text",
+    "UNQUOTED VALUE": "a quoted field is not closed properly (stray or unbalanced quote)",
+    "LINE SIZE OVER MAXIMUM": "the row is longer than the reader's maximum line size",
+}
+
+
+@dataclass
+class FileResult:
+    extract_date: dt.date
+    entity: str
+    file: str
+    status: str  # loaded | rejected | unchanged
+    delivered: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    message: str = ""
+
+
+@dataclass
+class IngestSummary:
+    files: list[FileResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.quarantined for f in self.files)
+
+
+def note_settings(settings: Settings) -> NoteSettings:
+    vars_ = settings.dbt_vars()
+    return NoteSettings(int(vars_["meaningful_note_min_chars"]), tuple(vars_["note_placeholders"]))
+
+
+class _Rejected(Exception):
+    """A whole file fails the contract; nothing of it loads."""
+
+
+def _relative(settings: Settings, path: Path) -> str:
+    try:
+        return str(path.relative_to(settings.landing_dir))
+    except ValueError:
+        return str(path)
+
+
+def _map_header(entity: Entity, header: list[str]) -> tuple[dict[str, str], list[str]]:
+    """contract column -> positional source column; and unknown extra names."""
+    positions: dict[str, str] = {}
+    extras: list[str] = []
+    known = {c.name for c in entity.columns}
+    seen: set[str] = set()
+    for i, raw_name in enumerate(header):
+        name = raw_name.strip().lower()
+        if name in seen:
+            raise _Rejected(f"column {name!r} appears more than once in the header")
+        seen.add(name)
+        if name in known:
+            positions[name] = f"c{i}"
+        else:
+            extras.append(raw_name.strip())
+    missing = [c for c in entity.required_columns if c not in positions]
+    if missing:
+        raise _Rejected(f"required column(s) missing from the header: {', '.join(missing)}")
+    return positions, extras
+
+
+class FileLoader:
+    def __init__(self, con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str):
+        self.con, self.settings, self.run_id = con, settings, run_id
+        self.contract = load_contract()
+        self.notes = note_settings(settings)
+
+    def load(self, folder: ExtractFolder, entity_name: str, path: Path) -> FileResult:
+        entity = self.contract.entities[entity_name]
+        rel = _relative(self.settings, path)
+        stat = path.stat()
+        sha = self._known_sha(rel, stat.st_size, stat.st_mtime_ns) or sha256_of(path)
+        result = FileResult(folder.extract_date, entity_name, rel, "unchanged")
+        if self.con.execute(
+                "select 1 from dq.file_ledger where extract_date = ? and entity = ? and sha256 = ?",
+                [folder.extract_date, entity_name, sha]).fetchall():
+            return result
+        earlier = self.con.execute(
+            "select status from dq.file_ledger where extract_date = ? and entity = ? order by delivery_id",
+            [folder.extract_date, entity_name]).fetchall()
+        try:
+            if folder.manifest_error:
+                raise _Rejected(folder.manifest_error)
+            header, error = read_header(path)
+            if error:
+                raise _Rejected(error)
+            positions, extras = _map_header(entity, header)
+            entry = (folder.manifest or {}).get(entity_name)
+            if entry and entry.sha256 and entry.sha256 != sha:
+                raise _Rejected("SHA-256 differs from manifest.csv (the file changed after the manifest was written)")
+            delivered = self._read(path, len(header))
+            if entry and entry.row_count is not None and entry.row_count != delivered:
+                raise _Rejected(f"manifest.csv says {entry.row_count} data rows, the file has {delivered}")
+        except _Rejected as exc:
+            return self._reject(result, sha, stat, str(exc))
+        notes = []
+        if extras:
+            notes.append((None, None, "unknown column(s) ignored: " + ", ".join(repr(e) for e in extras)))
+        if folder.manifest is not None and entry is None:
+            notes.append((None, None, "file is not listed in manifest.csv: loaded without a manifest check"))
+        if earlier:
+            notes.append((None, None, "re-delivered with different content: loaded as a new delivery "
+                           f"(earlier deliveries of this file: {', '.join(s for (s,) in earlier)})"))
+        self._load_checked(entity, folder.extract_date, positions, header, result, sha, stat, delivered, notes)
+        return result
+
+    def _known_sha(self, rel: str, size: int, mtime_ns: int) -> str | None:
+        row = self.con.execute(
+            "select sha256 from dq.file_ledger where file = ? and size_bytes = ? and mtime_ns = ? "
+            "order by delivery_id desc limit 1", [rel, size, mtime_ns]).fetchall()
+        return row[0][0] if row else None
+
+    def _read(self, path: Path, width: int) -> int:
+        """Parse the file into temp table _in (all text); CSV-level rejects into _rej."""
+        cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+        for t in ("_in", "_rej", "_rej_scan"):
+            self.con.execute(f"drop table if exists {t}")
+        try:
+            self.con.execute(
+                f"create temp table _in as select * from read_csv({sql_str(str(path))}, columns = {cols}, "
+                "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+                "strict_mode = true, encoding = 'utf-8', store_rejects = true, "
+                "rejects_table = '_rej', rejects_scan = '_rej_scan')")
+        except duckdb.Error as exc:
+            raise _Rejected(f"could not be read as CSV: {str(exc).splitlines()[0]}") from None
+        (good,) = self.con.execute("select count(*) from _in").fetchone()
+        (bad,) = self.con.execute("select count(distinct line) from _rej").fetchone()
+        return good + bad
+
+    def _load_checked(self, entity: Entity, extract_date: dt.date, positions: dict[str, str],
+                      header: list[str], result: FileResult, sha: str, stat, delivered: int,
+                      notes: list[tuple[int | None, str | None, str]]) -> None:
+        con = self.con
+        # Good rows get the data-row numbers the CSV-level rejects did not take.
+        con.execute(f"""
+            create or replace temp table _rows as
+            with rej as (select distinct line - 1 as rn from _rej),
+            free as (select range + 1 as rn from range({delivered}) where range + 1 not in (select rn from rej)),
+            numbered as (select rn, row_number() over (order by rn) - 1 as idx from free)
+            select n.rn as _row_number, i.* from (select rowid as _idx, * from _in) i
+            join numbered n on n.idx = i._idx""")
+        con.execute("create or replace temp table _checked as "
+                    + checked_sql(entity, self.contract, positions, "_rows", extract_date))
+        id_col = entity.column(entity.id_column)
+        con.execute("begin transaction")
+        try:
+            (delivery_id,) = con.execute("select nextval('dq.delivery_seq')").fetchone()
+            common = f"{delivery_id}, date '{extract_date}', {sql_str(entity.name)}, {sql_str(result.file)}"
+            stored = ", ".join(stored_sql(c, self.settings.pseudonym_key, self.notes) for c in entity.columns)
+            targets = ", ".join(q(c.warehouse_name) for c in (*entity.columns, *self.contract.load_columns))
+            con.execute(f"insert into raw.{q(entity.name)} ({targets}) select {stored}, "
+                        f"date '{extract_date}', {delivery_id}, _row_number from _checked where _error is null")
+            con.execute(f"insert into dq.quarantine select {common}, _row_number, left({raw_ref(id_col)}, 100), "
+                        "_error['column'], _error['rule'], _error['reason'] from _checked where _error is not null")
+            colnames = ", ".join(f"'c{i}'" for i in range(len(header)))
+            names = ", ".join(sql_str(h.strip().lower()) for h in header)
+            con.execute(f"""insert into dq.quarantine
+                select {common}, line - 1, null,
+                       coalesce(map_from_entries(list_zip([{colnames}], [{names}]))[any_value(column_name)], '(row)'),
+                       'csv_format', {self._csv_reason_sql()} from _rej group by line""")
+            for column, condition in nhs_note_sql(entity):
+                con.execute(f"insert into dq.ingest_notes select {common}, _row_number, {sql_str(column)}, "
+                            "'invalid NHS number (not 10 digits or fails the modulus-11 check): nulled, row loaded', "
+                            f"now() from _checked where _error is null and {condition}")
+            con.execute(f"""insert into dq.ingest_notes
+                select {common}, _row_number, {sql_str(entity.id_column)},
+                       'id appears ' || n || ' times in this file: the greatest last_modified (then the later row) wins',
+                       now()
+                from (select _row_number, count(*) over (partition by {raw_ref(id_col)}) as n
+                      from _checked where _error is null) where n > 1""")
+            for row_number, column, text in notes:
+                con.execute("insert into dq.ingest_notes values (?, ?, ?, ?, ?, ?, ?, now())",
+                            [delivery_id, extract_date, entity.name, result.file, row_number, column, text])
+            (loaded,) = con.execute(f"select count(*) from raw.{q(entity.name)} where _delivery_id = ?",
+                                    [delivery_id]).fetchone()
+            (quarantined,) = con.execute("select count(*) from dq.quarantine where delivery_id = ?",
+                                         [delivery_id]).fetchone()
+            if loaded + quarantined != delivered:
+                raise IngestError(f"{result.file}: row accounting broken: {delivered} delivered but "
+                                  f"{loaded} loaded + {quarantined} quarantined; nothing of it was kept")
+            con.execute("insert into dq.file_ledger values (?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, now(), ?)",
+                        [delivery_id, extract_date, entity.name, result.file, sha, stat.st_size,
+                         stat.st_mtime_ns, delivered, loaded, quarantined, self.run_id])
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        result.status, result.delivered, result.loaded, result.quarantined = "loaded", delivered, loaded, quarantined
+
+    @staticmethod
+    def _csv_reason_sql() -> str:
+        whens = " ".join(f"when {sql_str(k)} then {sql_str(v)}" for k, v in CSV_ERRORS.items())
+        return (f"'malformed CSV: ' || string_agg(distinct case error_type {whens} "
+                "else lower(cast(error_type as varchar)) end, '; ')")
+
+    def _reject(self, result: FileResult, sha: str, stat, reason: str) -> FileResult:
+        con = self.con
+        con.execute("begin transaction")
+        try:
+            (delivery_id,) = con.execute("select nextval('dq.delivery_seq')").fetchone()
+            con.execute("insert into dq.rejected_files values (?, ?, ?, ?, ?, ?, now())",
+                        [delivery_id, result.extract_date, result.entity, result.file, sha, reason])
+            con.execute("insert into dq.file_ledger values (?, ?, ?, ?, ?, ?, ?, 'rejected', null, 0, 0, now(), ?)",
+                        [delivery_id, result.extract_date, result.entity, result.file, sha, stat.st_size,
+                         stat.st_mtime_ns, self.run_id])
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        result.status, result.message = "rejected", reason
+        return result
+
+
+def _note_once(con: duckdb.DuckDBPyConnection, extract_date: dt.date | None, file: str, text: str) -> None:
+    con.execute("""insert into dq.ingest_notes
+        select null, ?, null, ?, null, null, ?, now()
+        where not exists (select 1 from dq.ingest_notes where file = ? and note = ? and delivery_id is null)""",
+                [extract_date, file, text, file, text])
+
+
+def ingest(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, run_id: str,
+           progress=log.info) -> IngestSummary:
+    summary = IngestSummary()
+    found = scan(settings.landing_dir, as_of)
+    for path, text in found.notes:
+        _note_once(con, None, path, text)
+        progress(f"landing: {path}: {text}")
+    loader = FileLoader(con, settings, run_id)
+    for folder in found.folders:
+        for name, text in folder.notes:
+            _note_once(con, folder.extract_date, f"{folder.path.name}/{name}", text)
+        if folder.manifest is not None:
+            for entity in sorted(set(folder.manifest) - set(folder.files)):
+                _note_once(con, folder.extract_date, f"{folder.path.name}/manifest.csv",
+                           f"manifest lists {entity} but the folder has no {entity}.csv")
+        for entity in load_contract().entities:  # contract order: reference data first
+            if entity not in folder.files:
+                continue
+            res = loader.load(folder, entity, folder.files[entity])
+            summary.files.append(res)
+            if res.status == "loaded":
+                progress(f"{res.file}: {res.delivered:,} rows: {res.loaded:,} loaded, "
+                         f"{res.quarantined:,} quarantined")
+            elif res.status == "rejected":
+                progress(f"{res.file}: REJECTED whole: {res.message}")
+    broken = con.execute("""select file from dq.file_ledger where status = 'loaded'
+        and rows_delivered != rows_loaded + rows_quarantined""").fetchall()
+    if broken:
+        raise IngestError("row accounting broken (delivered != loaded + quarantined) for: "
+                          + ", ".join(f for (f,) in broken))
+    return summary

@@ -1,0 +1,125 @@
+"""The daily run: ingest -> dbt build -> publish. The CLI (`threec run`) and the Airflow
+DAG `threec_daily` call these same steps, so there is one code path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+
+from threec.config import Settings
+from threec.dbt import run_dbt
+from threec.errors import ThreecError
+from threec.ingest import IngestSummary, ingest
+from threec.landing import parse_folder_date
+from threec.publish import Published, publish
+from threec.warehouse import connect, ensure_schema, run_lock
+
+log = logging.getLogger("threec")
+
+
+def new_run_id(as_of: dt.date) -> str:
+    return f"{as_of.isoformat()}T{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{time.time_ns() % 10**6:06d}"
+
+
+def default_as_of(settings: Settings, today: dt.date | None = None) -> dt.date:
+    """The latest extract date in the landing folder (not after today)."""
+    today = today or dt.date.today()
+    dates = [d for p in (settings.landing_dir.iterdir() if settings.landing_dir.is_dir() else [])
+             if p.is_dir() and (d := parse_folder_date(p.name)) and d <= today]
+    if not dates:
+        raise ThreecError(f"no extract folders (YYYY-MM-DD) in the landing folder {settings.landing_dir}; "
+                          "run `threec generate` for the demo council or set THREEC_LANDING_DIR")
+    return max(dates)
+
+
+def ingest_step(settings: Settings, as_of: dt.date, run_id: str, progress=log.info) -> IngestSummary:
+    with run_lock(settings):
+        con = connect(settings)
+        try:
+            ensure_schema(con)
+            con.execute("insert or replace into dq.runs values (?, ?, now(), null, 'running', null)",
+                        [run_id, as_of])
+            return ingest(con, settings, as_of, run_id, progress)
+        finally:
+            con.close()
+
+
+def build_step(settings: Settings, as_of: dt.date, progress=log.info) -> None:
+    with run_lock(settings):
+        run_dbt(settings, "build", as_of, progress=progress)
+
+
+def publish_step(settings: Settings, as_of: dt.date, run_id: str, progress=log.info) -> Published:
+    with run_lock(settings):
+        published = publish(settings, run_id, as_of, progress)
+        con = connect(settings)
+        try:
+            con.execute("update dq.runs set finished_at = now(), status = 'succeeded' where run_id = ?", [run_id])
+        finally:
+            con.close()
+        return published
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    as_of: dt.date
+    ingest: IngestSummary
+    published: Published
+    headline: dict[str, object] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        i = self.ingest
+        out = [
+            f"threec run {self.run_id}: figures as of {self.as_of}",
+            f"  files: {i.count('loaded')} loaded, {i.count('unchanged')} already loaded, "
+            f"{i.count('rejected')} rejected whole",
+            f"  rows: {i.rows_loaded:,} loaded, {i.rows_quarantined:,} quarantined (see dq.quarantine)",
+        ]
+        for f in i.files:
+            if f.status == "rejected":
+                out.append(f"  rejected: {f.file}: {f.message}")
+        out += [f"  {k}: {v}" for k, v in self.headline.items()]
+        out.append(f"  published: {self.published.version_dir} ({len(self.published.tables)} tables)")
+        out.append(f"  took {self.seconds:.1f} s")
+        return out
+
+
+def headline(settings: Settings) -> dict[str, object]:
+    con = connect(settings, read_only=True)
+    try:
+        conv = con.execute("""
+            select count(*),
+                   count(*) filter (where conversation_type in ('C1', 'C1A')),
+                   count(*) filter (where conversation_type in ('C1', 'C1A') and outcome_bucket = 'closed_positive'),
+                   count(*) filter (where is_direct_escalation),
+                   count(*) filter (where is_unexplained_escalation)
+            from marts.fct_conversations""").fetchone()
+        req = con.execute("""select count(*), count(*) filter (where first_conversation_date is null),
+                   count(*) filter (where is_new_client), count(*) filter (where led_to_long_term_support)
+            from marts.fct_requests""").fetchone()
+    finally:
+        con.close()
+    pct = lambda n, d: f"{100 * n / d:.1f}%" if d else "n/a"  # noqa: E731
+    return {
+        "conversations": f"{conv[0]:,}",
+        "first conversations closed positive": f"{conv[2]:,} of {conv[1]:,} ({pct(conv[2], conv[1])})",
+        "unexplained C1->C3 escalations": f"{conv[4]:,} of {conv[3]:,} direct ({pct(conv[4], conv[3])})",
+        "requests waiting": f"{req[1]:,} of {req[0]:,}",
+        "new requests leading to long-term support": f"{req[3]:,} of {req[2]:,} ({pct(req[3], req[2])})",
+    }
+
+
+def run(settings: Settings, as_of: dt.date | None = None, progress=log.info) -> RunSummary:
+    started = time.monotonic()
+    as_of = as_of or default_as_of(settings)
+    run_id = new_run_id(as_of)
+    progress(f"run {run_id}: landing {settings.landing_dir} -> warehouse {settings.warehouse}")
+    summary_ingest = ingest_step(settings, as_of, run_id, progress)
+    build_step(settings, as_of, progress)
+    published = publish_step(settings, as_of, run_id, progress)
+    return RunSummary(run_id, as_of, summary_ingest, published, headline(settings),
+                      time.monotonic() - started)

@@ -1,0 +1,88 @@
+"""The DuckDB warehouse: connection, the raw and dq tables ingest owns, and the run lock."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import time
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from threec.config import Settings
+from threec.contract import Contract, load_contract
+from threec.errors import AlreadyRunning
+from threec.validation import q
+
+DQ_TABLES = {
+    "file_ledger": """
+        delivery_id BIGINT PRIMARY KEY, extract_date DATE NOT NULL, entity VARCHAR NOT NULL,
+        file VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, size_bytes BIGINT, mtime_ns BIGINT,
+        status VARCHAR NOT NULL, rows_delivered BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
+        loaded_at TIMESTAMP NOT NULL, run_id VARCHAR""",
+    "quarantine": """
+        delivery_id BIGINT, extract_date DATE, entity VARCHAR, file VARCHAR, row_number BIGINT,
+        record_id VARCHAR, "column" VARCHAR, rule VARCHAR, reason VARCHAR""",
+    "rejected_files": """
+        delivery_id BIGINT, extract_date DATE, entity VARCHAR, file VARCHAR, sha256 VARCHAR,
+        reason VARCHAR, rejected_at TIMESTAMP""",
+    "ingest_notes": """
+        delivery_id BIGINT, extract_date DATE, entity VARCHAR, file VARCHAR, row_number BIGINT,
+        "column" VARCHAR, note VARCHAR, noted_at TIMESTAMP""",
+    "runs": """
+        run_id VARCHAR PRIMARY KEY, as_of_date DATE, started_at TIMESTAMP, finished_at TIMESTAMP,
+        status VARCHAR, message VARCHAR""",
+}
+
+
+def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(settings.warehouse), read_only=read_only)
+    con.execute("set TimeZone = 'UTC'")
+    if settings.duckdb_memory_limit:
+        con.execute(f"set memory_limit = '{settings.duckdb_memory_limit}'")
+    if settings.duckdb_threads:
+        con.execute(f"set threads = {int(settings.duckdb_threads)}")
+    return con
+
+
+def raw_table_ddl(entity_name: str, contract: Contract | None = None) -> str:
+    contract = contract or load_contract()
+    entity = contract.entities[entity_name]
+    cols = [f"{q(c.warehouse_name)} {c.warehouse_type}" for c in (*entity.columns, *contract.load_columns)]
+    return f"create table if not exists raw.{q(entity_name)} ({', '.join(cols)})"
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    contract = load_contract()
+    con.execute("create schema if not exists raw")
+    con.execute("create schema if not exists dq")
+    for name in contract.entities:
+        con.execute(raw_table_ddl(name, contract))
+    for name, cols in DQ_TABLES.items():
+        con.execute(f"create table if not exists dq.{name} ({cols})")
+    con.execute("create sequence if not exists dq.delivery_seq start 1")
+
+
+@contextlib.contextmanager
+def run_lock(settings: Settings) -> Iterator[None]:
+    """One threec process writes a warehouse at a time. An OS file lock dies with its
+    process, so a crashed run never leaves the warehouse locked."""
+    path = Path(str(settings.warehouse) + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+            raise AlreadyRunning(
+                f"threec is already running on {settings.warehouse} ({holder}); "
+                "wait for it to finish, then run again.") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
