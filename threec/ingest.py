@@ -109,13 +109,18 @@ class FileLoader:
         stat = path.stat()
         sha = self._known_sha(rel, stat.st_size, stat.st_mtime_ns) or sha256_of(path)
         result = FileResult(folder.extract_date, entity_name, rel, "unchanged")
+        # A loaded file is never loaded again; a rejected one is retried only when its
+        # manifest changed (a corrected manifest is a corrected re-delivery too).
         if self.con.execute(
-                "select 1 from dq.file_ledger where extract_date = ? and entity = ? and sha256 = ?",
-                [folder.extract_date, entity_name, sha]).fetchall():
+                "select 1 from dq.file_ledger where extract_date = ? and entity = ? and sha256 = ? "
+                "and (status = 'loaded' or manifest_sha256 is not distinct from ?)",
+                [folder.extract_date, entity_name, sha, folder.manifest_sha256]).fetchall():
             return result
+        self.manifest_sha256 = folder.manifest_sha256
         earlier = self.con.execute(
-            "select status from dq.file_ledger where extract_date = ? and entity = ? order by delivery_id",
-            [folder.extract_date, entity_name]).fetchall()
+            "select status from dq.file_ledger where extract_date = ? and entity = ? and sha256 != ? "
+            "order by delivery_id",
+            [folder.extract_date, entity_name, sha]).fetchall()
         try:
             if folder.manifest_error:
                 raise _Rejected(folder.manifest_error)
@@ -216,8 +221,8 @@ class FileLoader:
             if loaded + quarantined != delivered:
                 raise IngestError(f"{result.file}: row accounting broken: {delivered} delivered but "
                                   f"{loaded} loaded + {quarantined} quarantined; nothing of it was kept")
-            con.execute("insert into dq.file_ledger values (?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, now(), ?)",
-                        [delivery_id, extract_date, entity.name, result.file, sha, stat.st_size,
+            con.execute("insert into dq.file_ledger values (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, now(), ?)",
+                        [delivery_id, extract_date, entity.name, result.file, sha, self.manifest_sha256, stat.st_size,
                          stat.st_mtime_ns, delivered, loaded, quarantined, self.run_id])
             con.execute("commit")
         except BaseException:
@@ -238,8 +243,9 @@ class FileLoader:
             (delivery_id,) = con.execute("select nextval('dq.delivery_seq')").fetchone()
             con.execute("insert into dq.rejected_files values (?, ?, ?, ?, ?, ?, now())",
                         [delivery_id, result.extract_date, result.entity, result.file, sha, reason])
-            con.execute("insert into dq.file_ledger values (?, ?, ?, ?, ?, ?, ?, 'rejected', null, 0, 0, now(), ?)",
-                        [delivery_id, result.extract_date, result.entity, result.file, sha, stat.st_size,
+            con.execute("insert into dq.file_ledger values (?, ?, ?, ?, ?, ?, ?, ?, 'rejected', null, 0, 0, now(), ?)",
+                        [delivery_id, result.extract_date, result.entity, result.file, sha, self.manifest_sha256,
+                         stat.st_size,
                          stat.st_mtime_ns, self.run_id])
             con.execute("commit")
         except BaseException:

@@ -27,6 +27,7 @@ class ExtractFolder:
     files: dict[str, Path] = field(default_factory=dict)  # entity -> file
     manifest: dict[str, ManifestEntry] | None = None  # entity -> entry
     manifest_error: str | None = None
+    manifest_sha256: str | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)  # (file, note)
 
 
@@ -103,6 +104,7 @@ def scan(landing: Path, as_of: dt.date) -> Scan:
         for f in sorted(child.iterdir()):
             if f.name.lower() == MANIFEST:
                 folder.manifest, folder.manifest_error = read_manifest(f)
+                folder.manifest_sha256 = sha256_of(f)
             elif f.name in known and f.is_file() and not (f.is_symlink() and child.resolve() != f.resolve().parent):
                 folder.files[known[f.name]] = f
             else:

@@ -29,8 +29,9 @@ def nhs_valid_sql(v: str) -> str:
     d = nhs_digits_sql(v)
     weighted = f"list_sum(list_transform(range(9), lambda i: cast(substr({d}, i + 1, 1) as integer) * (10 - i)))"
     check = f"(11 - ({weighted}) % 11) % 11"
-    return (f"(regexp_full_match({d}, '[0-9]{{10}}') "
-            f"and {check} = cast(substr({d}, 10, 1) as integer))")
+    # CASE, not AND: SQL does not promise to skip the casts for a value of the wrong shape.
+    return (f"(case when regexp_full_match({d}, '[0-9]{{10}}') "
+            f"then {check} = cast(substr({d}, 10, 1) as integer) else false end)")
 
 
 def nhs_check_digit_ok(nhs: str) -> bool:

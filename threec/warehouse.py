@@ -19,7 +19,7 @@ from threec.validation import q
 DQ_TABLES = {
     "file_ledger": """
         delivery_id BIGINT PRIMARY KEY, extract_date DATE NOT NULL, entity VARCHAR NOT NULL,
-        file VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, size_bytes BIGINT, mtime_ns BIGINT,
+        file VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, manifest_sha256 VARCHAR, size_bytes BIGINT, mtime_ns BIGINT,
         status VARCHAR NOT NULL, rows_delivered BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
         loaded_at TIMESTAMP NOT NULL, run_id VARCHAR""",
     "quarantine": """
