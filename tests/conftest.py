@@ -43,3 +43,34 @@ class Ingester:
 @pytest.fixture
 def ingester(tmp_path: Path) -> Ingester:
     return Ingester(tmp_path)
+
+
+class Council:
+    """A small synthetic council's export history, generated once per test session."""
+
+    def __init__(self, landing: Path):
+        self.landing = landing
+        self.folders = sorted(p.name for p in landing.iterdir() if p.is_dir())
+        self.last_extract = dt.date.fromisoformat(self.folders[-1])
+
+    def settings_in(self, tmp: Path, landing: Path | None = None):
+        return settings_for(tmp, THREEC_LANDING_DIR=str(landing or self.landing))
+
+
+@pytest.fixture(scope="session")
+def small_council(tmp_path_factory) -> Council:
+    from threec.generate import generate
+    landing = tmp_path_factory.mktemp("council") / "landing"
+    generate(landing, people=600, seed=11)
+    return Council(landing)
+
+
+def marts_snapshot(settings) -> dict[str, list[tuple]]:
+    """Every marts table's rows, sorted, for comparing two warehouses."""
+    con = connect(settings, read_only=True)
+    try:
+        tables = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        return {t: con.execute(f'select * from marts."{t}" order by all').fetchall() for t in tables}
+    finally:
+        con.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,16 @@ from threec.config import DBT_PROJECT_DIR, Settings
 from threec.errors import BuildError
 
 log = logging.getLogger("threec.dbt")
+
+
+def _die_with_parent() -> None:
+    """Linux: a dbt child must not outlive a killed threec run, or it would keep
+    writing the warehouse while the rerun starts."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def dbt_executable() -> str:
@@ -46,7 +57,7 @@ def run_dbt(settings: Settings, command: str, as_of: dt.date | None, *extra: str
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     env["DO_NOT_TRACK"] = "1"
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                            cwd=str(DBT_PROJECT_DIR))
+                            cwd=str(DBT_PROJECT_DIR), preexec_fn=_die_with_parent)
     assert proc.stdout is not None
     tail: list[str] = []
     for line in proc.stdout:

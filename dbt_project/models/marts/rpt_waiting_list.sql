@@ -89,7 +89,7 @@ daily as (
 )
 
 select
-    waiting_date,
+    waiting_date as date,
     team_id,
     cast(requests_waiting as bigint) as requests_waiting,
     case when requests_waiting > 0 then waiting_date - oldest_request_date end as longest_wait_days,

@@ -1,5 +1,5 @@
--- Every loaded version of every conversation. The note text never reaches the
--- warehouse: ingest keeps only whether it was a meaningful explanation.
+-- Typing and renaming only; the version rules live in intermediate. The note text never
+-- reaches the warehouse: ingest keeps only whether it was a meaningful explanation.
 select
     cast(conversation_id as varchar)              as conversation_id,
     cast(person_id as varchar)                    as person_id,

@@ -1,4 +1,4 @@
--- Every loaded version of every delayed transfer of care.
+-- Typing and renaming only; the version rules live in intermediate.
 select
     cast(delay_id as varchar)         as delay_id,
     cast(person_id as varchar)        as person_id,

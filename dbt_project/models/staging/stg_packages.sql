@@ -1,4 +1,4 @@
--- Every loaded version of every service line.
+-- Typing and renaming only; the version rules live in intermediate.
 select
     cast(package_id as varchar)                 as package_id,
     cast(person_id as varchar)                  as person_id,

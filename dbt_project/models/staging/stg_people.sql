@@ -1,4 +1,5 @@
--- Every loaded version of every person; one row per raw row (history is kept).
+-- Typing and renaming only: every loaded version stays, because which version is current
+-- depends on the as-of date and is decided in intermediate.
 select
     cast(person_id as varchar)              as person_id,
     cast(nhs_pseudonym as varchar)          as nhs_pseudonym,

@@ -1,4 +1,4 @@
--- Every loaded version of every request for support.
+-- Typing and renaming only; the version rules live in intermediate.
 select
     cast(request_id as varchar)       as request_id,
     cast(person_id as varchar)        as person_id,

@@ -1,4 +1,4 @@
--- Every loaded version of every team.
+-- Typing and renaming only; the version rules live in intermediate.
 select
     cast(team_id as varchar)              as team_id,
     cast(team_name as varchar)            as team_name,

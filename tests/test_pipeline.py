@@ -1,0 +1,141 @@
+"""End to end on a generated council with the real ingest, `dbt build` and publish:
+reruns change nothing, late or out-of-order extracts and killed runs end the same."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from threec.pipeline import run
+
+from conftest import marts_snapshot
+from helpers import TEST_KEY
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline")]
+QUIET = lambda _msg: None  # noqa: E731
+
+
+@pytest.fixture(scope="module")
+def reference(small_council, tmp_path_factory):
+    """One clean run over the whole history: what every other path must equal."""
+    settings = small_council.settings_in(tmp_path_factory.mktemp("reference"))
+    summary = run(settings, small_council.last_extract, progress=QUIET)
+    return settings, summary, marts_snapshot(settings)
+
+
+def test_clean_run_loads_everything_and_accounts_for_every_row(reference):
+    settings, summary, marts = reference
+    assert summary.ingest.count("loaded") > 10
+    assert summary.ingest.rows_quarantined > 0, "the demo council carries messy rows"
+    for f in summary.ingest.files:
+        if f.status == "loaded":
+            assert f.delivered == f.loaded + f.quarantined
+    assert len(marts["fct_conversations"]) > 100 and len(marts["fct_requests"]) > 50
+    assert summary.published.tables["fct_conversations"] == len(marts["fct_conversations"])
+
+
+def test_rerun_changes_nothing(reference, small_council):
+    settings, _, before = reference
+    again = run(settings, small_council.last_extract, progress=QUIET)
+    assert again.ingest.count("loaded") == 0 and again.ingest.count("rejected") == 0
+    assert marts_snapshot(settings) == before
+
+
+def test_late_and_out_of_order_extracts_end_with_the_same_marts(reference, small_council, tmp_path):
+    _, _, expected = reference
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    settings = small_council.settings_in(tmp_path, landing)
+    folders = small_council.folders
+    # the newest folders arrive first, the first (full) extract arrives last of all
+    arrival = [folders[-1], folders[1]], folders[2:-1][::-1] + [folders[0]]
+    for batch in arrival:
+        for name in batch:
+            shutil.copytree(small_council.landing / name, landing / name)
+        run(settings, small_council.last_extract, progress=QUIET)
+    assert marts_snapshot(settings) == expected
+
+
+def _threec(settings, *args: str) -> subprocess.Popen:
+    env = settings.child_env()
+    env["THREEC_PSEUDONYM_KEY"] = TEST_KEY
+    env.pop("THREEC_DEMO", None)
+    return subprocess.Popen([sys.executable, "-m", "threec.cli", *args], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+@pytest.mark.parametrize("kill_when", ["ingest", "dbt"])
+def test_a_run_killed_part_way_then_rerun_gives_the_same_marts(reference, small_council, tmp_path, kill_when):
+    _, _, expected = reference
+    settings = small_council.settings_in(tmp_path)
+    marker = {"ingest": "rows:", "dbt": "dbt:"}[kill_when]
+    proc = _threec(settings, "run", "--as-of", small_council.last_extract.isoformat())
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if marker in line:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, "".join(seen[-20:])
+    rerun = _threec(settings, "run", "--as-of", small_council.last_extract.isoformat())
+    out, _ = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, out[-3000:]
+    assert marts_snapshot(settings) == expected
+    from threec.warehouse import connect
+    con = connect(settings, read_only=True)
+    try:
+        dup = con.execute("select count(*) - count(distinct (extract_date, entity, sha256)) "
+                          "from dq.file_ledger").fetchone()[0]
+    finally:
+        con.close()
+    assert dup == 0, "a file was loaded twice"
+
+
+def test_cli_refuses_to_run_without_a_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("THREEC_")}
+    env["THREEC_LANDING_DIR"] = str(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "threec.cli", "run"], env=env, text=True, capture_output=True)
+    assert proc.returncode == 1
+    assert "THREEC_PSEUDONYM_KEY" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_reports_an_empty_landing_folder_clearly(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("THREEC_")}
+    env.update(THREEC_LANDING_DIR=str(tmp_path / "nothing"), THREEC_PSEUDONYM_KEY=TEST_KEY,
+               THREEC_WAREHOUSE=str(tmp_path / "wh.duckdb"))
+    proc = subprocess.run([sys.executable, "-m", "threec.cli", "run"], env=env, text=True, capture_output=True)
+    assert proc.returncode == 1
+    assert "no extract folders" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_run_prints_a_summary(reference, small_council, tmp_path):
+    settings, _, _ = reference
+    proc = _threec(settings, "run", "--as-of", small_council.last_extract.isoformat())
+    out, _ = proc.communicate(timeout=600)
+    assert proc.returncode == 0, out[-2000:]
+    assert "figures as of" in out and "quarantined" in out and "unexplained C1->C3 escalations" in out
+
+
+def test_published_files_hold_no_personal_data(reference, small_council):
+    settings, _, _ = reference
+    import duckdb
+    published = Path(settings.output_dir, "marts", "current")
+    text = " ".join(str(v) for f in published.glob("*.parquet")
+                    for r in duckdb.execute(f"select * from '{f}'").fetchall() for v in r)
+    raw_people = (small_council.landing / small_council.folders[0] / "people.csv").read_text(encoding="utf-8-sig")
+    import csv
+    import io
+    for rec in list(csv.DictReader(io.StringIO(raw_people)))[:200]:
+        rec = {k.strip().lower(): v for k, v in rec.items() if k}
+        for field in ("nhs_number", "postcode"):
+            value = (rec.get(field) or "").strip()
+            if len(value) >= 6:
+                assert value not in text and value.replace(" ", "") not in text
