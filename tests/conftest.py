@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from threec.ingest import ingest
-from threec.warehouse import connect, ensure_schema
+# Airflow reads its home at import: keep tests away from ~/airflow and the examples.
+os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="threec-airflow-"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
-from helpers import settings_for
+from threec.ingest import ingest  # noqa: E402
+from threec.warehouse import connect, ensure_schema  # noqa: E402
+
+from helpers import settings_for  # noqa: E402
 
 
 class Ingester:

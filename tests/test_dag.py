@@ -13,7 +13,7 @@ from threec.orchestration import as_of_from_context, settings_with_variables
 @pytest.fixture(scope="module")
 def dagbag():
     from airflow.dag_processing.dagbag import DagBag
-    return DagBag(dag_folder=str(REPO_ROOT / "dags"), include_examples=False)
+    return DagBag(dag_folder=str(REPO_ROOT / "dags"))
 
 
 def test_dags_import_without_errors(dagbag):
@@ -22,7 +22,7 @@ def test_dags_import_without_errors(dagbag):
 
 
 def test_threec_daily_shape(dagbag):
-    dag = dagbag.get_dag("threec_daily")
+    dag = dagbag.dags["threec_daily"]
     assert dag.max_active_runs == 1
     assert not dag.catchup
     assert {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} == {

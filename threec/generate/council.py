@@ -42,27 +42,27 @@ class Team:
 
 TEAMS: tuple[Team, ...] = (
     Team("T-FD", "Adult Social Care Front Door", "FRONT_DOOR", "Citywide", date(2023, 5, 2),
-         unexplained=0.27, unchallenged=0.30, quick_escalation=0.45, workers=24),
+         unexplained=0.27, unchallenged=0.30, quick_escalation=0.15, workers=24),
     Team("T-CN", "Community Team North", "COMMUNITY", "North", date(2023, 5, 2),
-         unexplained=0.05, unchallenged=0.08, quick_escalation=0.08),
+         unexplained=0.05, unchallenged=0.08, quick_escalation=0.04),
     Team("T-CS", "Community Team South", "COMMUNITY", "South", date(2023, 11, 6),
-         unexplained=0.24, unchallenged=0.18, quick_escalation=0.20),
+         unexplained=0.24, unchallenged=0.18, quick_escalation=0.12),
     Team("T-CE", "Community Team East", "COMMUNITY", "East", date(2024, 4, 8),
-         unexplained=0.12, unchallenged=0.12, quick_escalation=0.12),
+         unexplained=0.12, unchallenged=0.12, quick_escalation=0.06),
     Team("T-CW", "Community Team West", "COMMUNITY", "West", None,
-         unexplained=0.40, unchallenged=0.70, quick_escalation=0.30),
+         unexplained=0.40, unchallenged=0.70, quick_escalation=0.12),
     Team("T-HG", "Hospital Social Work Team, Fernwell General", "HOSPITAL", "Central", date(2023, 9, 4),
-         unexplained=0.09, unchallenged=0.15, quick_escalation=0.25, c3_bias=1.2),
+         unexplained=0.09, unchallenged=0.15, quick_escalation=0.10, c3_bias=1.2),
     Team("T-HR", "Hospital Team (Riverside & Ashby community hospitals)", "HOSPITAL", "South", None,
-         unexplained=0.38, unchallenged=0.65, quick_escalation=0.35, c3_bias=1.2, workers=10),
+         unexplained=0.38, unchallenged=0.65, quick_escalation=0.15, c3_bias=1.2, workers=10),
     Team("T-RV", "Reviewing Team", "REVIEW", "Citywide", date(2024, 7, 1),
-         unexplained=0.15, unchallenged=0.20, quick_escalation=0.10),
+         unexplained=0.15, unchallenged=0.20, quick_escalation=0.05),
     Team("T-LD", "Learning Disability Team", "SPECIALIST", "Citywide", None,
-         unexplained=0.30, unchallenged=0.60, quick_escalation=0.15, workers=12),
+         unexplained=0.30, unchallenged=0.60, quick_escalation=0.06, workers=12),
     Team("T-MH", "Mental Health Social Work Team", "SPECIALIST", "Citywide", date(2024, 2, 5),
-         unexplained=0.11, unchallenged=0.14, quick_escalation=0.10, workers=12),
+         unexplained=0.11, unchallenged=0.14, quick_escalation=0.05, workers=12),
     Team("T-EAB", "Enhanced Assessment Beds Team", "ENHANCED_ASSESSMENT_BEDS", "Central", date(2023, 7, 3),
-         unexplained=0.06, unchallenged=0.10, quick_escalation=0.15, c3_bias=2.2, workers=8),
+         unexplained=0.06, unchallenged=0.10, quick_escalation=0.06, c3_bias=2.2, workers=8),
 )
 
 TEAM_INDEX = {t.team_id: i for i, t in enumerate(TEAMS)}
@@ -78,7 +78,7 @@ EAB = TEAM_INDEX["T-EAB"]
 
 OLD_MODEL_UNEXPLAINED = 0.42
 OLD_MODEL_UNCHALLENGED = 0.75
-OLD_MODEL_QUICK = 0.25
+OLD_MODEL_QUICK = 0.10
 
 # Day the team records were first keyed into the case system.
 TEAMS_CREATED = date(2021, 1, 4)

@@ -12,7 +12,7 @@ from .council import INWARD_LETTERS, POSTCODE_AREA
 
 NHS_WEIGHTS = np.arange(10, 1, -1, dtype=np.int64)  # weights 10..2 for the first nine digits
 _NHS_CAPACITY = 10_000_000  # distinct numbers per leading digit
-_NHS_STRIDE = 7_654_321  # odd and not a multiple of 5: a bijection on 0.._NHS_CAPACITY-1
+_NHS_STRIDE = 3_891_233  # odd and not a multiple of 5: a bijection on 0.._NHS_CAPACITY-1
 
 
 def nhs_check_digit(first_nine: np.ndarray) -> np.ndarray:
@@ -38,7 +38,7 @@ def nhs_numbers(index: np.ndarray) -> np.ndarray:
     """A distinct valid NHS number (as int64) for each non-negative integer index."""
     index = np.asarray(index, dtype=np.int64)
     lead = 9 - (index // _NHS_CAPACITY) % 2  # 9, then 8 past ten million people
-    body = (index % _NHS_CAPACITY * _NHS_STRIDE + 1_234_567) % _NHS_CAPACITY  # 7 digits
+    body = (index % _NHS_CAPACITY * _NHS_STRIDE + 5_003_101) % _NHS_CAPACITY  # 7 digits
     first_eight = lead * 10_000_000 + body
     nine = first_eight * 10
     check = nhs_check_digit(nine)
