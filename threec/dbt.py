@@ -56,6 +56,7 @@ def run_dbt(settings: Settings, command: str, as_of: dt.date | None, *extra: str
     env = settings.child_env()
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     env["DO_NOT_TRACK"] = "1"
+    env["DBT_USE_COLORS"] = "false"
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                             cwd=str(DBT_PROJECT_DIR), preexec_fn=_die_with_parent)
     assert proc.stdout is not None

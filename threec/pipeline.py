@@ -101,10 +101,16 @@ def headline(settings: Settings) -> dict[str, object]:
         req = con.execute("""select count(*), count(*) filter (where first_conversation_date is null),
                    count(*) filter (where is_new_client), count(*) filter (where led_to_long_term_support)
             from marts.fct_requests""").fetchone()
+        files = con.execute("""select count(*) filter (where status = 'loaded'),
+                   count(*) filter (where status = 'rejected'),
+                   coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0)
+            from dq.file_ledger""").fetchone()
     finally:
         con.close()
     pct = lambda n, d: f"{100 * n / d:.1f}%" if d else "n/a"  # noqa: E731
     return {
+        "warehouse holds": f"{files[0]:,} files loaded ({files[2]:,} rows), {files[3]:,} rows quarantined, "
+                           f"{files[1]:,} files rejected whole",
         "conversations": f"{conv[0]:,}",
         "first conversations closed positive": f"{conv[2]:,} of {conv[1]:,} ({pct(conv[2], conv[1])})",
         "unexplained C1->C3 escalations": f"{conv[4]:,} of {conv[3]:,} direct ({pct(conv[4], conv[3])})",
