@@ -95,27 +95,33 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # -q works before or after the command name.
     parser = argparse.ArgumentParser(prog="threec", description=__doc__)
-    parser.add_argument("-q", "--quiet", action="store_true", help="only the summary and errors")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("-q", "--quiet", dest="quiet_first", action="store_true", help=argparse.SUPPRESS)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="print only the summary and errors")
+    commands = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("run", help="ingest new extracts, build the warehouse, publish (the daily run)")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, parents=[common])
+
+    p = command("run", "ingest new extracts, build the warehouse, publish (the daily run)")
     p.add_argument("--as-of", type=_date, help="date the figures are true at (default: the latest extract)")
     p.add_argument("--var", type=_var, action="append", help="override a metric setting, e.g. --var "
                    "next_conversation_window_days=21")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("generate", help="write the synthetic demo council's extracts into the landing folder")
+    p = command("generate", "write the synthetic demo council's extracts into the landing folder")
     p.add_argument("--people", type=int, default=4000, help="people in the council (default 4000)")
     p.add_argument("--seed", type=int, default=3)
     p.add_argument("--landing", type=Path, help="landing folder (default THREEC_LANDING_DIR)")
     p.add_argument("--force", action="store_true", help="write into a landing folder that is not empty")
     p.set_defaults(func=cmd_generate)
 
-    p = sub.add_parser("demo", help="run threec_daily through Airflow on the demo council")
+    p = command("demo", "run threec_daily through Airflow on the demo council")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("contract", help="render or check the files generated from the contract")
+    p = command("contract", "render or check the files generated from the contract")
     p.add_argument("action", choices=["render", "check"])
     p.set_defaults(func=cmd_contract)
     return parser
@@ -123,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+    logging.basicConfig(level=logging.WARNING if args.quiet or args.quiet_first else logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
     try:
         return args.func(args)

@@ -22,3 +22,22 @@
     (cast({{ financial_year_start_year(date_expr) }} as varchar) || '-'
         || lpad(cast(({{ financial_year_start_year(date_expr) }} + 1) % 100 as varchar), 2, '0'))
 {%- endmacro %}
+
+{#- The rows of `relation` twice, once per reporting period (calendar month and financial
+    year) of `date_column`, with period_type, period and period_start in front. -#}
+{% macro in_reporting_periods(relation, date_column, columns) -%}
+    {%- for period_type in ['month', 'financial_year'] %}
+    select
+        '{{ period_type }}' as period_type,
+        {% if period_type == 'month' -%}
+        {{ month_label(date_column) }} as period,
+        {{ month_start(date_column) }} as period_start,
+        {%- else -%}
+        {{ financial_year_label(date_column) }} as period,
+        {{ financial_year_start(date_column) }} as period_start,
+        {%- endif %}
+        {{ columns | join(',\n        ') }}
+    from {{ relation }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}

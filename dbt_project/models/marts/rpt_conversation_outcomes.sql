@@ -17,29 +17,7 @@ with conversations as (
 ),
 
 by_period as (
-    select
-        'month' as period_type,
-        {{ month_label('start_date') }} as period,
-        {{ month_start('start_date') }} as period_start,
-        conversation_type,
-        team_id,
-        outcome_bucket,
-        duration_days,
-        days_open_at_as_of,
-        as_of_date
-    from conversations
-    union all
-    select
-        'financial_year' as period_type,
-        {{ financial_year_label('start_date') }} as period,
-        {{ financial_year_start('start_date') }} as period_start,
-        conversation_type,
-        team_id,
-        outcome_bucket,
-        duration_days,
-        days_open_at_as_of,
-        as_of_date
-    from conversations
+    {{ in_reporting_periods('conversations', 'start_date', ['conversation_type', 'team_id', 'outcome_bucket', 'duration_days', 'days_open_at_as_of', 'as_of_date']) }}
 ),
 
 counted as (

@@ -10,25 +10,7 @@ with journeys as (
 ),
 
 by_period as (
-    select
-        'month' as period_type,
-        {{ month_label('start_date') }} as period,
-        {{ month_start('start_date') }} as period_start,
-        first_conversation_type,
-        last_conversation_type,
-        is_open,
-        as_of_date
-    from journeys
-    union all
-    select
-        'financial_year' as period_type,
-        {{ financial_year_label('start_date') }} as period,
-        {{ financial_year_start('start_date') }} as period_start,
-        first_conversation_type,
-        last_conversation_type,
-        is_open,
-        as_of_date
-    from journeys
+    {{ in_reporting_periods('journeys', 'start_date', ['first_conversation_type', 'last_conversation_type', 'is_open', 'as_of_date']) }}
 ),
 
 cells as (
