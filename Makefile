@@ -10,4 +10,5 @@ demo: setup
 	THREEC_DEMO=1 .venv/bin/threec demo
 
 test: setup
+	@bash scripts/system-packages.sh
 	.venv/bin/python -m pytest -n 2 --dist loadgroup

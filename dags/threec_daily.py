@@ -1,4 +1,4 @@
-"""threec_daily: ingest the night's extracts, build the warehouse, publish for BI.
+"""threec_daily: ingest the night's extracts, build the warehouse, check it, publish for BI.
 
 One run loads every extract folder dated on or before its logical date that is not yet
 loaded; the figures are as of that date. Logic lives in threec.orchestration."""
@@ -9,6 +9,7 @@ import pendulum
 from airflow.sdk import dag, get_current_context, task
 
 from threec import orchestration
+from threec.notifier import ThreecNotifier
 
 
 @dag(
@@ -20,6 +21,7 @@ from threec import orchestration
     default_args={"retries": 2, "retry_delay": timedelta(minutes=2), "retry_exponential_backoff": True},
     tags=["threec"],
     doc_md=__doc__,
+    on_failure_callback=ThreecNotifier(),
 )
 def threec_daily():
     @task
@@ -31,11 +33,15 @@ def threec_daily():
         orchestration.task_build(ingested)
         return ingested
 
-    @task
-    def publish(built: dict) -> dict:
-        return orchestration.task_publish(built)
+    @task(on_success_callback=ThreecNotifier(only_when_warnings=True))
+    def check(built: dict) -> dict:
+        return orchestration.task_check(built)
 
-    publish(build(ingest()))
+    @task
+    def publish(checked: dict) -> dict:
+        return orchestration.task_publish(checked)
+
+    publish(check(build(ingest())))
 
 
 threec_daily()

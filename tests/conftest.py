@@ -80,3 +80,12 @@ def marts_snapshot(settings) -> dict[str, list[tuple]]:
         return {t: con.execute(f'select * from marts."{t}" order by all').fetchall() for t in tables}
     finally:
         con.close()
+
+
+@pytest.fixture(scope="session")
+def built_council(small_council, tmp_path_factory):
+    """The small council through one full `threec run` (ingest, dbt build, checks, publish)."""
+    from threec.pipeline import run
+    settings = small_council.settings_in(tmp_path_factory.mktemp("built"))
+    summary = run(settings, small_council.last_extract, progress=lambda _m: None)
+    return settings, summary

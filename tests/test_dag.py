@@ -26,7 +26,7 @@ def test_threec_daily_shape(dagbag):
     assert dag.max_active_runs == 1
     assert not dag.catchup
     assert {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} == {
-        "ingest": ["build"], "build": ["publish"], "publish": []}
+        "ingest": ["build"], "build": ["check"], "check": ["publish"], "publish": []}
     for task in dag.tasks:
         assert task.retries >= 1 and task.retry_exponential_backoff
 

@@ -94,6 +94,14 @@ def cmd_contract(args: argparse.Namespace) -> int:
     return 1 if out_of_date else 0
 
 
+def cmd_checks(args: argparse.Namespace) -> int:
+    from threec.checks.definitions import build_context
+    from threec.checks.runner import CONTEXT_DIR
+    build_context(CONTEXT_DIR)
+    print(f"wrote the Great Expectations context in {CONTEXT_DIR}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     # -q works before or after the command name.
     parser = argparse.ArgumentParser(prog="threec", description=__doc__)
@@ -124,13 +132,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("contract", "render or check the files generated from the contract")
     p.add_argument("action", choices=["render", "check"])
     p.set_defaults(func=cmd_contract)
+
+    p = command("checks", "regenerate the Great Expectations suites and checkpoints in expectations/")
+    p.add_argument("action", choices=["render"])
+    p.set_defaults(func=cmd_checks)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.quiet or args.quiet_first else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
+    # Progress is threec's own INFO lines; libraries (GX, dbt adapters) speak only at WARNING.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s",
+                        datefmt="%H:%M:%S", stream=sys.stderr)
+    logging.getLogger("threec").setLevel(logging.WARNING if args.quiet or args.quiet_first else logging.INFO)
     try:
         return args.func(args)
     except ThreecError as exc:

@@ -7,8 +7,9 @@ import datetime as dt
 import logging
 from typing import Any, Callable, Mapping
 
+from threec.checks.runner import ChecksFailed
 from threec.config import ENV_VARS, Settings, load_settings
-from threec.pipeline import build_step, headline, ingest_step, new_run_id, publish_step
+from threec.pipeline import build_step, check_step, headline, ingest_step, new_run_id, publish_step
 
 log = logging.getLogger("threec")
 LONDON = "Europe/London"
@@ -45,6 +46,16 @@ def task_ingest(context: Mapping[str, Any]) -> dict[str, Any]:
 
 def task_build(ingested: Mapping[str, Any]) -> None:
     build_step(settings_with_variables(), dt.date.fromisoformat(ingested["as_of"]))
+
+
+def task_check(ingested: Mapping[str, Any]) -> dict[str, Any]:
+    from airflow.exceptions import AirflowFailException
+    try:
+        report = check_step(settings_with_variables(), dt.date.fromisoformat(ingested["as_of"]), ingested["run_id"])
+    except ChecksFailed as exc:
+        raise AirflowFailException(str(exc)) from None  # the same data fails again: no retries
+    return {**ingested, "checks_failed": [r.name for r in report.failed],
+            "checks_warned": [r.name for r in report.warnings], "report": report.report_path}
 
 
 def task_publish(ingested: Mapping[str, Any]) -> dict[str, Any]:

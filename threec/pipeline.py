@@ -8,12 +8,15 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from threec.alerts import notify
+from threec.checks.runner import CheckReport, ChecksFailed, run_checks
 from threec.config import Settings
 from threec.dbt import run_dbt
 from threec.errors import ThreecError
 from threec.ingest import IngestSummary, ingest
 from threec.landing import parse_folder_date
 from threec.publish import Published, publish
+from threec.report import write_report
 from threec.warehouse import connect, ensure_schema, run_lock
 
 log = logging.getLogger("threec")
@@ -62,11 +65,25 @@ def publish_step(settings: Settings, as_of: dt.date, run_id: str, progress=log.i
         return published
 
 
+def check_step(settings: Settings, as_of: dt.date, run_id: str, progress=log.info) -> CheckReport:
+    """Run the GX checks and write the data-quality report. A failed fail-check raises
+    ChecksFailed after the report is written, so publishing never starts."""
+    with run_lock(settings):
+        report = run_checks(settings, as_of, run_id, progress)
+        write_report(settings, as_of, report, progress)
+        notify(settings, report, progress)
+    if report.failed:
+        raise ChecksFailed("fail checks did not pass, so nothing was published (the last good files stay): "
+                           + "; ".join(report.lines()))
+    return report
+
+
 @dataclass
 class RunSummary:
     run_id: str
     as_of: dt.date
     ingest: IngestSummary
+    checks: CheckReport
     published: Published
     headline: dict[str, object] = field(default_factory=dict)
     seconds: float = 0.0
@@ -82,6 +99,10 @@ class RunSummary:
         for f in i.files:
             if f.status == "rejected":
                 out.append(f"  rejected: {f.file}: {f.message}")
+        c = self.checks
+        out.append(f"  checks: {sum(r.success for r in c.results)} of {len(c.results)} passed, "
+                   f"{len(c.warnings)} warnings (report: {c.report_path})")
+        out += [f"    {line}" for line in c.lines()]
         out += [f"  {k}: {v}" for k, v in self.headline.items()]
         out.append(f"  published: {self.published.version_dir} ({len(self.published.tables)} tables)")
         out.append(f"  took {self.seconds:.1f} s")
@@ -126,6 +147,7 @@ def run(settings: Settings, as_of: dt.date | None = None, progress=log.info) -> 
     progress(f"run {run_id}: landing {settings.landing_dir} -> warehouse {settings.warehouse}")
     summary_ingest = ingest_step(settings, as_of, run_id, progress)
     build_step(settings, as_of, progress)
+    checks = check_step(settings, as_of, run_id, progress)
     published = publish_step(settings, as_of, run_id, progress)
-    return RunSummary(run_id, as_of, summary_ingest, published, headline(settings),
+    return RunSummary(run_id, as_of, summary_ingest, checks, published, headline(settings),
                       time.monotonic() - started)

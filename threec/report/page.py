@@ -1,0 +1,219 @@
+"""Render the report as one self-contained HTML page: inline CSS, inline SVG charts and a
+few lines of inline script for sorting, so it opens offline from a file share."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import logging
+import os
+from pathlib import Path
+
+from threec.config import Settings
+from threec.periods import last_months
+from threec.report.data import ReportData, load, snapshot_findings
+from threec.safe_text import neutralise_formula
+from threec.warehouse import connect
+
+log = logging.getLogger("threec.report")
+
+FINDING_TEXT = {
+    "unexplained": "Went straight from a first to a third conversation with no reason or meaningful note recorded",
+    "unchallenged": "Direct move to a third conversation that nobody peer-challenged (no huddle date)",
+    "premature": "Direct move to a third conversation after a first conversation of two days or less",
+    "c3_during_open_c2": "Long-term planning (C3) started while a crisis conversation (C2) was still open",
+    "lts_without_recent_c3": "Long-term package started with no third conversation in the 90 days before",
+    "escalated_without_next": "Outcome ESCALATED but no further conversation followed",
+    "next_after_non_escalated": "A further conversation followed an outcome other than ESCALATED",
+}
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Arial,sans-serif;margin:0;color:#1d2433;background:#f5f6f8}
+header{background:#1f3a5f;color:#fff;padding:16px 28px}header h1{margin:0;font-size:22px}
+header p{margin:4px 0 0;opacity:.85}main{padding:18px 28px;max-width:1300px}
+section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:14px 18px;margin:0 0 18px}
+h2{font-size:18px;margin:0 0 10px}h3{font-size:16px;margin:14px 0 6px}
+.cards{display:flex;gap:12px;flex-wrap:wrap}.card{background:#fff;border:1px solid #dde1e7;border-radius:6px;
+padding:10px 14px;min-width:150px}.card b{display:block;font-size:22px}.fail{color:#b3261e}.warn{color:#8a5a00}
+.ok{color:#1e6b2e}table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;
+padding:4px 8px;border-bottom:1px solid #eceff3;vertical-align:top}th{background:#eef1f5;cursor:pointer;
+user-select:none;white-space:nowrap}th.sorted-asc::after{content:" \\25B2"}th.sorted-desc::after{content:" \\25BC"}
+.team{display:grid;grid-template-columns:360px 1fr;gap:18px}.muted{color:#5c6677}nav a{margin-right:12px}
+.scroll{max-height:420px;overflow:auto}
+"""
+
+SORT_SCRIPT = """
+document.querySelectorAll('table.sortable').forEach(function(t){
+  t.querySelectorAll('th').forEach(function(th,i){th.addEventListener('click',function(){
+    var asc=!th.classList.contains('sorted-asc');t.querySelectorAll('th').forEach(function(h){
+    h.classList.remove('sorted-asc','sorted-desc')});th.classList.add(asc?'sorted-asc':'sorted-desc');
+    var body=t.tBodies[0],rows=Array.prototype.slice.call(body.rows);rows.sort(function(a,b){
+      var x=a.cells[i].getAttribute('data-v')||a.cells[i].textContent,y=b.cells[i].getAttribute('data-v')||b.cells[i].textContent;
+      var nx=parseFloat(x),ny=parseFloat(y);var c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);return asc?c:-c;});
+    rows.forEach(function(r){body.appendChild(r)});});});});
+"""
+
+
+def e(value: object) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def rate_chart(team_name: str, rates: list[dict], threshold: float, as_of: dt.date) -> str:
+    """Monthly unexplained-escalation rate over the last 12 months against the threshold."""
+    width, height, left, bottom, top = 340, 170, 34, 28, 10
+    months = last_months(as_of, 12)
+    by_month = {r["month"]: r for r in rates}
+    step = (width - left - 24) / (len(months) - 1)
+
+    def y(v: float) -> float:
+        return top + (height - top - bottom) * (1 - min(v, 1.0))
+
+    parts = [f'<svg class="chart" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+             f'aria-label="Unexplained escalation rate by month for {e(team_name)}">',
+             f'<title>Unexplained C1 to C3 escalation rate, {e(team_name)}</title>']
+    for tick in (0, 0.25, 0.5, 0.75, 1.0):
+        parts.append(f'<line x1="{left}" x2="{width - 8}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#eceff3"/>'
+                     f'<text x="{left - 4}" y="{y(tick) + 4:.1f}" font-size="9" text-anchor="end" fill="#5c6677">'
+                     f'{int(tick * 100)}%</text>')
+    parts.append(f'<line class="threshold" x1="{left}" x2="{width - 8}" y1="{y(threshold):.1f}" '
+                 f'y2="{y(threshold):.1f}" stroke="#b3261e" stroke-dasharray="5,4"/>'
+                 f'<text x="{width - 8}" y="{y(threshold) - 3:.1f}" font-size="9" text-anchor="end" fill="#b3261e">'
+                 f'threshold {threshold:.0%}</text>')
+    points = []
+    for i, month in enumerate(months):
+        x = left + i * step
+        if i % 2 == 1 or i == len(months) - 1:
+            parts.append(f'<text x="{x:.1f}" y="{height - 10}" font-size="9" text-anchor="middle" fill="#5c6677">'
+                         f'{month:%b %y}</text>')
+        r = by_month.get(month)
+        if r and r["unexplained_rate"] is not None:
+            points.append((x, y(r["unexplained_rate"]), r))
+    if points:
+        parts.append('<polyline fill="none" stroke="#1f3a5f" stroke-width="2" points="'
+                     + " ".join(f"{x:.1f},{yy:.1f}" for x, yy, _ in points) + '"/>')
+        for x, yy, r in points:
+            over = r["unexplained_rate"] > threshold
+            parts.append(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="3.5" fill="{"#b3261e" if over else "#1f3a5f"}">'
+                         f'<title>{e(r["period"])}: {r["unexplained"]} of {r["direct_escalations"]} unexplained '
+                         f'({r["unexplained_rate"]:.0%})</title></circle>')
+    else:
+        parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" font-size="12" fill="#5c6677">'
+                     'no direct escalations in the last 12 months</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _table(headers: list[str], rows: list[list[object]], sortable: bool = True) -> str:
+    head = "".join(f"<th>{e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>" for row in rows)
+    return f'<table class="{"sortable" if sortable else ""}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _flags(r: dict) -> str:
+    return ", ".join(n for n, k in (("unexplained", "is_unexplained_escalation"),
+                                    ("unchallenged", "is_unchallenged_escalation"),
+                                    ("premature", "is_premature_escalation")) if r.get(k))
+
+
+def render(data: ReportData, report) -> str:
+    names = {t["team_id"]: t["team_name"] for t in data.teams}
+    failed, warned = report.failed, report.warnings
+    status = ("fail", "Checks FAILED: nothing was published today") if failed else \
+        ("warn", f"{len(warned)} warning(s)") if warned else ("ok", "All checks passed")
+    total_findings = sum(data.finding_counts.values())
+    out = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>threec data quality, "
+           f"{data.as_of}</title><meta name='viewport' content='width=device-width'><style>{CSS}</style></head><body>",
+           f"<header><h1>Data quality report</h1><p>Figures as of {data.as_of:%d %B %Y} &middot; run {e(report.run_id)}"
+           f"</p></header><main>",
+           "<nav><a href='#checks'>Checks</a><a href='#changes'>What changed</a><a href='#teams'>Teams</a>"
+           "<a href='#quarantine'>Quarantine</a><a href='data_docs/index.html'>Great Expectations Data Docs</a>"
+           "<a href='worklist.csv'>Worklist (CSV)</a></nav>",
+           f"<div class='cards'><div class='card'><span>Status</span><b class='{status[0]}'>{e(status[1])}</b></div>"
+           f"<div class='card'><span>Findings on the worklist</span><b>{total_findings:,}</b></div>"
+           f"<div class='card'><span>Unexplained escalations</span><b>{data.finding_counts.get('unexplained', 0):,}</b></div>"
+           f"<div class='card'><span>Rows quarantined</span><b>{sum(q['rows'] for q in data.quarantine):,}</b></div>"
+           "</div>"]
+    out.append("<section id='checks'><h2>Checks</h2>" + _table(
+        ["check", "severity", "result", "failing", "of", "examples", "what it checks"],
+        [[r.name, r.severity, "passed" if r.success else ("FAILED" if r.severity == "fail" else "warning"),
+          r.failing_count, r.checked, "; ".join(f"{f['subject']} ({f['value']:g})" for f in r.failing[:4]),
+          r.description] for r in report.results]) + "</section>")
+    since = f"since the run as of {data.previous_as_of}" if data.previous_as_of else "(first run: nothing to compare)"
+    change_rows = [[f, FINDING_TEXT.get(f, ""), data.new_findings.get(f, 0), data.resolved_findings.get(f, 0),
+                    data.finding_counts.get(f, 0)] for f in FINDING_TEXT]
+    files = data.files_this_run
+    out.append(f"<section id='changes'><h2>What changed {e(since)}</h2>"
+               + _table(["finding", "meaning", "new", "resolved", "on the worklist now"], change_rows)
+               + f"<h3>Files this run</h3><p class='muted'>{len(files)} file(s) delivered since the last run.</p>"
+               + (_table(["file", "status", "delivered", "loaded", "quarantined"],
+                         [[f["file"], f["status"], f["rows_delivered"], f["rows_loaded"], f["rows_quarantined"]]
+                          for f in files]) if files else "") + "</section>")
+    out.append("<section id='teams'><h2>Teams: unexplained C1&rarr;C3 escalations and the worklist</h2>"
+               f"<p class='muted'>The chart shows each month's share of direct escalations (C1/C1A straight to C3, "
+               f"by month of the C3's start) that were unexplained; the dashed line is the {data.threshold:.0%} "
+               f"threshold. The worklist lists findings from the last 90 days; older ones are in worklist.csv.</p>")
+    team_ids = [t["team_id"] for t in data.teams] + sorted(set(data.worklist) - set(names))
+    for team_id in team_ids:
+        name = names.get(team_id, team_id)
+        findings = data.worklist.get(team_id, [])
+        rows = [[r["finding"], FINDING_TEXT.get(r["finding"], ""), r["conversation_id"],
+                 r["next_conversation_id"] or r["package_id"] or r["related_conversation_id"],
+                 r["worker_id"], r["finding_date"], _flags(r)] for r in findings]
+        older = data.older_findings.get(team_id, 0)
+        chart = rate_chart(name, data.rates.get(team_id, []), data.threshold, data.as_of) if team_id in names \
+            else "<p class='muted'>Findings not attached to a team (for example a package with no agreeing conversation).</p>"
+        out.append(f"<h3 class='team-name'>{e(name)} <span class='muted'>({e(team_id)})</span></h3><div class='team'>"
+                   f"<div>{chart}</div>"
+                   f"<div class='scroll'>"
+                   + (_table(["finding", "why it is on the list", "conversation", "next / package", "worker",
+                              "date", "flags"], rows) if rows else "<p class='muted'>No findings in the last 90 days.</p>")
+                   + (f"<p class='muted'>{older:,} older finding(s) in worklist.csv.</p>" if older else "")
+                   + "</div></div>")
+    out.append("</section>")
+    out.append("<section id='quarantine'><h2>Quarantine by file and rule</h2><p class='muted'>Rows rejected at "
+               "ingest, by the rule they broke; the rest of each file loaded. Details: dq.quarantine.</p>"
+               + _table(["file", "entity", "column", "rule", "rows", "first row"],
+                        [[q["file"], q["entity"], q["column"], q["rule"], q["rows"], q["first_row"]]
+                         for q in data.quarantine]) + "</section>")
+    out.append(f"</main><script>{SORT_SCRIPT}</script></body></html>")
+    return "".join(out)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_worklist_csv(con, path: Path) -> int:
+    cur = con.execute("select * from dq.escalation_worklist order by finding_date desc nulls last, finding")
+    names = [d[0] for d in cur.description]
+    tmp = path.with_name(f".{path.name}.partial")
+    count = 0
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(names)
+        for row in cur.fetchall():
+            writer.writerow([neutralise_formula(v) for v in row])
+            count += 1
+    os.replace(tmp, path)
+    return count
+
+
+def write_report(settings: Settings, as_of: dt.date, report, progress=log.info) -> Path:
+    folder = settings.output_dir / "dq"
+    folder.mkdir(parents=True, exist_ok=True)
+    threshold = float(settings.dbt_vars()["unexplained_rate_threshold"])
+    con = connect(settings)
+    try:
+        snapshot_findings(con, as_of, report.run_id)
+        data = load(con, as_of, report.run_id, threshold)
+        write_worklist_csv(con, folder / "worklist.csv")
+    finally:
+        con.close()
+    path = folder / "index.html"
+    _atomic_write(path, render(data, report))
+    report.report_path = str(path)
+    progress(f"data-quality report: {path}")
+    return path
