@@ -83,7 +83,23 @@ def publish(settings: Settings, run_id: str, as_of: dt.date, progress=log.info) 
     os.replace(tmp_link, link)
     _prune(versions, keep=final)
     progress(f"published {len(tables)} marts tables as Parquet to {link}")
+    workbook = publish_finance_workbook(settings, as_of)
+    progress(f"published the finance workbook {workbook}")
     return Published(final, tables)
+
+
+def publish_finance_workbook(settings: Settings, as_of: dt.date) -> Path:
+    """The finance workbook for this as-of date (written beside, then renamed into place)."""
+    from threec.finance.workbook import write_finance_workbook
+    folder = settings.output_dir / "finance"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"threec-finance-{as_of}.xlsx"
+    con = connect(settings, read_only=True)
+    try:
+        write_finance_workbook(con, path)
+    finally:
+        con.close()
+    return path
 
 
 def _prune(versions: Path, keep: Path) -> None:

@@ -47,6 +47,10 @@ MART_KEYS: dict[str, tuple[str, ...]] = {
     "rpt_waiting_list": ("date", "team_id"),
     "rpt_escalation_rate": ("team_id", "month"),
     "dim_teams": ("team_id",),
+    "fct_packages": ("package_id",),
+    "rpt_savings": ("financial_year", "team_id", "saving_type"),
+    "rpt_direct_payments": ("date",),
+    "rpt_package_costs": ("financial_year", "service_type", "service_component", "delivery_mechanism"),
 }
 
 
