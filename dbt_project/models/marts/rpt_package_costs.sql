@@ -55,9 +55,9 @@ select
     count(distinct person_id)                    as people,
     coalesce(sum(active_days) filter (where not is_one_off), 0) as package_days,
     count(*) filter (where is_one_off)           as one_off_packages,
-    coalesce(sum(cost) filter (where is_one_off), 0) as one_off_cost,
-    sum(cost)                                    as cost,
-    sum(net_cost)                                as net_cost,
+    coalesce(sum(cost order by package_id) filter (where is_one_off), 0) as one_off_cost,
+    sum(cost order by package_id)                as cost,
+    sum(net_cost order by package_id)            as net_cost,
     max(as_of_date)                              as as_of_date
 from package_years
 group by all

@@ -65,9 +65,9 @@ existing as (
         count(*)                                                  as journeys,
         count(*) filter (where weekly_cost_after < weekly_cost_before) as journeys_cost_down,
         count(*) filter (where weekly_cost_after > weekly_cost_before) as journeys_cost_up,
-        sum(weekly_cost_before)                                   as weekly_cost_before,
-        sum(weekly_cost_after)                                    as weekly_cost_after,
-        sum(full_year_effect)                                     as amount
+        sum(weekly_cost_before order by journey_id)             as weekly_cost_before,
+        sum(weekly_cost_after order by journey_id)              as weekly_cost_after,
+        sum(full_year_effect order by journey_id)               as amount
     from {{ ref('int_person_journey_costs') }}
     where is_counted
     group by team_id, financial_year
@@ -113,7 +113,7 @@ set_packages as (
         request_set,
         count(*)                                 as long_term_packages,
         count(annualised_cost)                   as costed_long_term_packages,
-        avg(annualised_cost)                     as mean_annualised_cost
+        avg(annualised_cost order by package_id) as mean_annualised_cost
     from (
         select distinct s.team_id, s.request_set, p.package_id, p.annualised_cost
         from request_sets as s
