@@ -51,6 +51,10 @@ MART_KEYS: dict[str, tuple[str, ...]] = {
     "rpt_savings": ("financial_year", "team_id", "saving_type"),
     "rpt_direct_payments": ("date",),
     "rpt_package_costs": ("financial_year", "service_type", "service_component", "delivery_mechanism"),
+    "fct_delayed_days": ("month", "provider_code", "bed_type", "reason_code", "responsible_org"),
+    "fct_delays": ("delay_id",),
+    "rpt_delayed_transfers": ("month",),
+    "rpt_discharge_delay_bands": ("month", "band"),
 }
 
 

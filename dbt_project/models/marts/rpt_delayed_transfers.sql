@@ -1,0 +1,115 @@
+{#-
+    Delayed transfers of care per month (metrics.md, Delayed transfers of care), in
+    total and split by the organisation responsible (NHS, SOCIAL_CARE, BOTH), every
+    ratio beside its inputs:
+    - delayed_days: days delayed in the month (fct_delayed_days, summed);
+    - average_delayed_beds_per_day = delayed_days / days_counted, the old ASCOF 2C
+      basis. days_counted is days_in_month for every month before the as-of month; in
+      the as-of month only the days up to and including the as-of date have happened
+      (delayed days stop there), so it is the days elapsed, and is_complete_month says
+      which kind of month it is;
+    - per 100,000 adults: average_delayed_beds_per_day * 100000 / adult_population, the
+      population of the council_population seed for the month's calendar year (else the
+      latest earlier year, else the earliest year there is); null when the seed is empty.
+    Months run from the first month with a delayed day to the as-of month, zeros included.
+-#}
+{%- set orgs = {'nhs': 'NHS', 'social_care': 'SOCIAL_CARE', 'both': 'BOTH'} -%}
+with as_of as (
+    select {{ as_of_date() }} as as_of_date
+),
+
+delayed as (
+    select * from {{ ref('fct_delayed_days') }}
+),
+
+months as (
+    select
+        cast(unnest(generate_series(
+            (select min(month) from delayed),
+            {{ month_start('a.as_of_date') }},
+            interval 1 month
+        )) as date) as month,
+        a.as_of_date
+    from as_of as a
+),
+
+calendar as (
+    select
+        month,
+        cast(month + interval 1 month - interval 1 day as date) as month_end,
+        as_of_date
+    from months
+),
+
+by_month as (
+    select
+        month,
+        sum(delays)       as delays,
+        sum(delayed_days) as delayed_days,
+        {%- for suffix, org in orgs.items() %}
+        coalesce(sum(delayed_days) filter (where responsible_org = '{{ org }}'), 0) as delayed_days_{{ suffix }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from delayed
+    group by month
+),
+
+population as (
+    select year as population_year, adult_population
+    from {{ ref('council_population') }}
+    where adult_population is not null
+),
+
+month_population as (
+    select c.month, p.population_year, p.adult_population
+    from calendar as c
+    cross join population as p
+    -- the month's own year, else the nearest earlier year, else the nearest later one
+    qualify row_number() over (
+        partition by c.month
+        order by p.population_year > year(c.month), abs(year(c.month) - p.population_year)
+    ) = 1
+),
+
+framed as (
+    select
+        c.month,
+        cast(c.month_end - c.month + 1 as bigint)                          as days_in_month,
+        cast(least(c.month_end, c.as_of_date) - c.month + 1 as bigint)     as days_counted,
+        c.month_end <= c.as_of_date                                        as is_complete_month,
+        cast(coalesce(b.delays, 0) as bigint)                              as delays,
+        cast(coalesce(b.delayed_days, 0) as bigint)                        as delayed_days,
+        {%- for suffix in orgs %}
+        cast(coalesce(b.delayed_days_{{ suffix }}, 0) as bigint)           as delayed_days_{{ suffix }},
+        {%- endfor %}
+        p.population_year,
+        p.adult_population,
+        c.as_of_date
+    from calendar as c
+    left join by_month as b
+        on b.month = c.month
+    left join month_population as p
+        on p.month = c.month
+)
+
+select
+    month,
+    days_in_month,
+    days_counted,
+    is_complete_month,
+    delays,
+    delayed_days,
+    {%- for suffix in orgs %}
+    delayed_days_{{ suffix }},
+    {%- endfor %}
+    {{ share('delayed_days', 'days_counted') }} as average_delayed_beds_per_day,
+    {%- for suffix in orgs %}
+    {{ share('delayed_days_' ~ suffix, 'days_counted') }} as average_delayed_beds_per_day_{{ suffix }},
+    {%- endfor %}
+    population_year,
+    adult_population,
+    {{ share('delayed_days * 100000', '(days_counted * adult_population)') }} as average_delayed_beds_per_day_per_100k_adults,
+    {%- for suffix in orgs %}
+    {{ share('delayed_days_' ~ suffix ~ ' * 100000', '(days_counted * adult_population)') }} as average_delayed_beds_per_day_per_100k_adults_{{ suffix }},
+    {%- endfor %}
+    as_of_date
+from framed
