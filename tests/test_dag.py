@@ -73,3 +73,9 @@ def test_threec_daily_runs_through_airflow(small_council, tmp_path):
         con.close()
     assert n > 100 and as_of == small_council.last_extract
     assert (current_dir(settings) / "fct_conversations.parquet").is_file()
+    # the check task warned, so its notifier callback wrote an alert summary
+    import json
+    alerts = list((settings.output_dir / "dq" / "alerts").glob("airflow-threec_daily-*-check.json"))
+    assert alerts, sorted(p.name for p in (settings.output_dir / "dq" / "alerts").iterdir())
+    payload = json.loads(alerts[0].read_text())
+    assert payload["level"] == "warnings" and payload["task_id"] == "check" and payload["warnings"]

@@ -43,3 +43,13 @@ def test_a_screenshot_of_the_report(report_page):
     _chromium(tmp, "--hide-scrollbars", "--window-size=1300,1600", f"--screenshot={shot}", page.as_uri())
     assert shot.is_file() and shot.stat().st_size > 50_000
     shutil.copy(shot, page.with_name("report-screenshot.png"))
+
+
+def test_the_delayed_transfers_page_renders_charts_by_reason_and_agency(report_page):
+    page, tmp = report_page
+    delays = page.with_name("delayed-transfers.html")
+    dom = _chromium(tmp, "--dump-dom", delays.as_uri()).stdout
+    assert "Delayed transfers of care" in dom
+    assert "Delayed days by reason" in dom and "Delayed days by responsible organisation" in dom
+    assert dom.count('<svg class="chart"') == 2 and "SOCIAL_CARE" in dom
+    assert "delayed-transfers.html" in page.read_text()  # linked from the main page

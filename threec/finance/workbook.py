@@ -383,6 +383,21 @@ def _as_of(con) -> dt.date | None:
     return row[0] if row else None
 
 
+def _money_columns_chart(s: _Sheets, ws, sheet: str, first: int, last: int, title: str,
+                         series: list[tuple[int, str]]) -> None:
+    """A column chart of GBP columns of a sheet's table (rows first..last), categories in its
+    first two columns, placed under the table."""
+    chart = s.wb.add_chart({"type": "column"})
+    for col, name in series:
+        chart.add_series({"name": name, "categories": [sheet, first, 0, last, 1],
+                          "values": [sheet, first, col, last, col]})
+    chart.set_title({"name": title})
+    chart.set_y_axis({"num_format": "£#,##0"})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 1100, "height": 420})
+    ws.insert_chart(last + 3, 0, chart)
+
+
 def _summary(s: _Sheets, con, as_of_text: str) -> None:
     ws = s.wb.add_worksheet("Summary")
     rows = _fetch(con, SUMMARY_SQL, SUMMARY_COLUMNS)
@@ -403,21 +418,10 @@ def _summary(s: _Sheets, con, as_of_text: str) -> None:
         s.text(ws, header_row - 1, first_col, label, s.group)
     first, last = s.table(ws, header_row, SUMMARY_COLUMNS, rows, freeze_cols=2)
     if rows:
-        chart = s.wb.add_chart({"type": "column"})
-        for col, name in ((_index(SUMMARY_COLUMNS, "existing_client_fye"),
-                           "Existing clients: cashable full-year effect"),
-                          (_index(SUMMARY_COLUMNS, "new_client_avoidance"),
-                           "New clients: cost avoidance against the baseline")):
-            chart.add_series({
-                "name": name,
-                "categories": ["Summary", first, 0, last, 1],
-                "values": ["Summary", first, col, last, col],
-            })
-        chart.set_title({"name": "Savings by team and financial year (GBP a year)"})
-        chart.set_y_axis({"num_format": "£#,##0"})
-        chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 1100, "height": 420})
-        ws.insert_chart(last + 3, 0, chart)
+        _money_columns_chart(s, ws, "Summary", first, last, "Savings by team and financial year (GBP a year)", [
+            (_index(SUMMARY_COLUMNS, "existing_client_fye"), "Existing clients: cashable full-year effect"),
+            (_index(SUMMARY_COLUMNS, "new_client_avoidance"), "New clients: cost avoidance against the baseline"),
+        ])
 
 
 def _journeys(s: _Sheets, con) -> None:
@@ -441,19 +445,11 @@ def _baseline(s: _Sheets, con) -> None:
     ])
     first, last = s.table(ws, 3, BASELINE_COLUMNS, rows, freeze_cols=1)
     if rows:
-        chart = s.wb.add_chart({"type": "column"})
-        for col, name in ((_index(BASELINE_COLUMNS, "baseline_cost_per_request"), "Baseline cost per new request"),
-                          (_index(BASELINE_COLUMNS, "actual_cost_per_request"), "Year's cost per new request")):
-            chart.add_series({
-                "name": name,
-                "categories": ["New-client baseline", first, 0, last, 1],
-                "values": ["New-client baseline", first, col, last, col],
-            })
-        chart.set_title({"name": "Cost per new-client request: baseline against each year"})
-        chart.set_y_axis({"num_format": "£#,##0"})
-        chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 1100, "height": 420})
-        ws.insert_chart(last + 3, 0, chart)
+        _money_columns_chart(s, ws, "New-client baseline", first, last,
+                             "Cost per new-client request: baseline against each year", [
+            (_index(BASELINE_COLUMNS, "baseline_cost_per_request"), "Baseline cost per new request"),
+            (_index(BASELINE_COLUMNS, "actual_cost_per_request"), "Year's cost per new request"),
+        ])
 
 
 def _costs(s: _Sheets, con) -> None:

@@ -31,7 +31,7 @@ class ReportData:
     threshold: float = 0.2
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
+def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
@@ -49,16 +49,16 @@ def snapshot_findings(con: duckdb.DuckDBPyConnection, as_of: dt.date, run_id: st
 
 
 def load(con: duckdb.DuckDBPyConnection, as_of: dt.date, run_id: str, threshold: float) -> ReportData:
-    teams = _rows(con, "select team_id, team_name, team_type, locality, three_c_go_live_date, is_live_on_3cs "
+    teams = fetch_dicts(con, "select team_id, team_name, team_type, locality, three_c_go_live_date, is_live_on_3cs "
                        "from marts.dim_teams order by team_name")
     since = last_months(as_of, 12)[0]
     rates: dict[str, list[dict]] = {}
-    for r in _rows(con, "select team_id, month, period, direct_escalations, unexplained, unexplained_rate "
+    for r in fetch_dicts(con, "select team_id, month, period, direct_escalations, unexplained, unexplained_rate "
                         "from marts.rpt_escalation_rate where month >= ? order by month", [since]):
         rates.setdefault(r["team_id"], []).append(r)
     worklist: dict[str, list[dict]] = {}
     recent = as_of - dt.timedelta(days=RECENT_DAYS)
-    for r in _rows(con, """select finding, finding_group, conversation_id, conversation_type, next_conversation_id,
+    for r in fetch_dicts(con, """select finding, finding_group, conversation_id, conversation_type, next_conversation_id,
                    next_conversation_type, related_conversation_id, package_id, coalesce(team_id, '(no team)') as team_id,
                    worker_id, start_date, end_date, next_start_date, package_start_date, finding_date,
                    is_unexplained_escalation, is_unchallenged_escalation, is_premature_escalation
@@ -68,7 +68,7 @@ def load(con: duckdb.DuckDBPyConnection, as_of: dt.date, run_id: str, threshold:
     older = dict(con.execute("select coalesce(team_id, '(no team)'), count(*) from dq.escalation_worklist "
                              "where finding_date <= ? or finding_date is null group by 1", [recent]).fetchall())
     counts = dict(con.execute("select finding, count(*) from dq.escalation_worklist group by 1").fetchall())
-    quarantine = _rows(con, """select file, entity, "column", rule, count(*) as rows, min(row_number) as first_row
+    quarantine = fetch_dicts(con, """select file, entity, "column", rule, count(*) as rows, min(row_number) as first_row
         from dq.quarantine group by all order by file, rows desc""")
     previous = con.execute("select max(as_of_date) from dq.worklist_history where as_of_date < ?",
                            [as_of]).fetchone()[0]
@@ -84,6 +84,6 @@ def load(con: duckdb.DuckDBPyConnection, as_of: dt.date, run_id: str, threshold:
             where as_of_date = ? and finding_key not in
                   (select finding_key from dq.worklist_history where as_of_date = ?)
             group by 1""", [previous, as_of]).fetchall())
-    data.files_this_run = _rows(con, """select file, status, rows_delivered, rows_loaded, rows_quarantined
+    data.files_this_run = fetch_dicts(con, """select file, status, rows_delivered, rows_loaded, rows_quarantined
         from dq.file_ledger where run_id = ? order by file""", [run_id])
     return data

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import logging
 import os
 from pathlib import Path
@@ -13,6 +12,8 @@ from pathlib import Path
 from threec.config import Settings
 from threec.periods import last_months
 from threec.report.data import ReportData, load, snapshot_findings
+from threec.report.delays import render_delays_page
+from threec.report.html import CSS, SORT_SCRIPT, e, table
 from threec.safe_text import neutralise_formula
 from threec.warehouse import connect
 
@@ -28,35 +29,7 @@ FINDING_TEXT = {
     "next_after_non_escalated": "A further conversation followed an outcome other than ESCALATED",
 }
 
-CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Arial,sans-serif;margin:0;color:#1d2433;background:#f5f6f8}
-header{background:#1f3a5f;color:#fff;padding:16px 28px}header h1{margin:0;font-size:22px}
-header p{margin:4px 0 0;opacity:.85}main{padding:18px 28px;max-width:1300px}
-section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:14px 18px;margin:0 0 18px}
-h2{font-size:18px;margin:0 0 10px}h3{font-size:16px;margin:14px 0 6px}
-.cards{display:flex;gap:12px;flex-wrap:wrap}.card{background:#fff;border:1px solid #dde1e7;border-radius:6px;
-padding:10px 14px;min-width:150px}.card b{display:block;font-size:22px}.fail{color:#b3261e}.warn{color:#8a5a00}
-.ok{color:#1e6b2e}table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;
-padding:4px 8px;border-bottom:1px solid #eceff3;vertical-align:top}th{background:#eef1f5;cursor:pointer;
-user-select:none;white-space:nowrap}th.sorted-asc::after{content:" \\25B2"}th.sorted-desc::after{content:" \\25BC"}
-.team{display:grid;grid-template-columns:360px 1fr;gap:18px}.muted{color:#5c6677}nav a{margin-right:12px}
-.scroll{max-height:420px;overflow:auto}
-"""
 
-SORT_SCRIPT = """
-document.querySelectorAll('table.sortable').forEach(function(t){
-  t.querySelectorAll('th').forEach(function(th,i){th.addEventListener('click',function(){
-    var asc=!th.classList.contains('sorted-asc');t.querySelectorAll('th').forEach(function(h){
-    h.classList.remove('sorted-asc','sorted-desc')});th.classList.add(asc?'sorted-asc':'sorted-desc');
-    var body=t.tBodies[0],rows=Array.prototype.slice.call(body.rows);rows.sort(function(a,b){
-      var x=a.cells[i].getAttribute('data-v')||a.cells[i].textContent,y=b.cells[i].getAttribute('data-v')||b.cells[i].textContent;
-      var nx=parseFloat(x),ny=parseFloat(y);var c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);return asc?c:-c;});
-    rows.forEach(function(r){body.appendChild(r)});});});});
-"""
-
-
-def e(value: object) -> str:
-    return html.escape("" if value is None else str(value))
 
 
 def rate_chart(team_name: str, rates: list[dict], threshold: float, as_of: dt.date) -> str:
@@ -104,12 +77,6 @@ def rate_chart(team_name: str, rates: list[dict], threshold: float, as_of: dt.da
     return "".join(parts)
 
 
-def _table(headers: list[str], rows: list[list[object]], sortable: bool = True) -> str:
-    head = "".join(f"<th>{e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>" for row in rows)
-    return f'<table class="{"sortable" if sortable else ""}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
 def _flags(r: dict) -> str:
     return ", ".join(n for n, k in (("unexplained", "is_unexplained_escalation"),
                                     ("unchallenged", "is_unchallenged_escalation"),
@@ -128,13 +95,13 @@ def render(data: ReportData, report) -> str:
            f"</p></header><main>",
            "<nav><a href='#checks'>Checks</a><a href='#changes'>What changed</a><a href='#teams'>Teams</a>"
            "<a href='#quarantine'>Quarantine</a><a href='data_docs/index.html'>Great Expectations Data Docs</a>"
-           "<a href='worklist.csv'>Worklist (CSV)</a></nav>",
+           "<a href='worklist.csv'>Worklist (CSV)</a><a href='delayed-transfers.html'>Delayed transfers</a></nav>",
            f"<div class='cards'><div class='card'><span>Status</span><b class='{status[0]}'>{e(status[1])}</b></div>"
            f"<div class='card'><span>Findings on the worklist</span><b>{total_findings:,}</b></div>"
            f"<div class='card'><span>Unexplained escalations</span><b>{data.finding_counts.get('unexplained', 0):,}</b></div>"
            f"<div class='card'><span>Rows quarantined</span><b>{sum(q['rows'] for q in data.quarantine):,}</b></div>"
            "</div>"]
-    out.append("<section id='checks'><h2>Checks</h2>" + _table(
+    out.append("<section id='checks'><h2>Checks</h2>" + table(
         ["check", "severity", "result", "failing", "of", "examples", "what it checks"],
         [[r.name, r.severity, "passed" if r.success else ("FAILED" if r.severity == "fail" else "warning"),
           r.failing_count, r.checked, "; ".join(f"{f['subject']} ({f['value']:g})" for f in r.failing[:4]),
@@ -144,9 +111,9 @@ def render(data: ReportData, report) -> str:
                     data.finding_counts.get(f, 0)] for f in FINDING_TEXT]
     files = data.files_this_run
     out.append(f"<section id='changes'><h2>What changed {e(since)}</h2>"
-               + _table(["finding", "meaning", "new", "resolved", "on the worklist now"], change_rows)
+               + table(["finding", "meaning", "new", "resolved", "on the worklist now"], change_rows)
                + f"<h3>Files this run</h3><p class='muted'>{len(files)} file(s) delivered since the last run.</p>"
-               + (_table(["file", "status", "delivered", "loaded", "quarantined"],
+               + (table(["file", "status", "delivered", "loaded", "quarantined"],
                          [[f["file"], f["status"], f["rows_delivered"], f["rows_loaded"], f["rows_quarantined"]]
                           for f in files]) if files else "") + "</section>")
     out.append("<section id='teams'><h2>Teams: unexplained C1&rarr;C3 escalations and the worklist</h2>"
@@ -166,14 +133,14 @@ def render(data: ReportData, report) -> str:
         out.append(f"<h3 class='team-name'>{e(name)} <span class='muted'>({e(team_id)})</span></h3><div class='team'>"
                    f"<div>{chart}</div>"
                    f"<div class='scroll'>"
-                   + (_table(["finding", "why it is on the list", "conversation", "next / package", "worker",
+                   + (table(["finding", "why it is on the list", "conversation", "next / package", "worker",
                               "date", "flags"], rows) if rows else "<p class='muted'>No findings in the last 90 days.</p>")
                    + (f"<p class='muted'>{older:,} older finding(s) in worklist.csv.</p>" if older else "")
                    + "</div></div>")
     out.append("</section>")
     out.append("<section id='quarantine'><h2>Quarantine by file and rule</h2><p class='muted'>Rows rejected at "
                "ingest, by the rule they broke; the rest of each file loaded. Details: dq.quarantine.</p>"
-               + _table(["file", "entity", "column", "rule", "rows", "first row"],
+               + table(["file", "entity", "column", "rule", "rows", "first row"],
                         [[q["file"], q["entity"], q["column"], q["rule"], q["rows"], q["first_row"]]
                          for q in data.quarantine]) + "</section>")
     out.append(f"</main><script>{SORT_SCRIPT}</script></body></html>")
@@ -210,8 +177,10 @@ def write_report(settings: Settings, as_of: dt.date, report, progress=log.info) 
         snapshot_findings(con, as_of, report.run_id)
         data = load(con, as_of, report.run_id, threshold)
         write_worklist_csv(con, folder / "worklist.csv")
+        delays_page = render_delays_page(con, as_of)
     finally:
         con.close()
+    _atomic_write(folder / "delayed-transfers.html", delays_page)
     path = folder / "index.html"
     _atomic_write(path, render(data, report))
     report.report_path = str(path)
