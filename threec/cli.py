@@ -58,7 +58,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         raise ThreecError(f"{landing} is not empty: pass --force to add the synthetic council's extracts to it")
     summary = generate(landing, people=args.people, seed=args.seed, progress=log.info)
     print(f"generated a synthetic council in {landing}:")
-    print(summary.describe() if hasattr(summary, "describe") else summary)
+    print(summary.describe())
     return 0
 
 

@@ -116,7 +116,6 @@ class FileLoader:
                 "and (status = 'loaded' or manifest_sha256 is not distinct from ?)",
                 [folder.extract_date, entity_name, sha, folder.manifest_sha256]).fetchall():
             return result
-        self.manifest_sha256 = folder.manifest_sha256
         earlier = self.con.execute(
             "select status from dq.file_ledger where extract_date = ? and entity = ? and sha256 != ? "
             "order by delivery_id",
@@ -135,7 +134,7 @@ class FileLoader:
             if entry and entry.row_count is not None and entry.row_count != delivered:
                 raise _Rejected(f"manifest.csv says {entry.row_count} data rows, the file has {delivered}")
         except _Rejected as exc:
-            return self._reject(result, sha, stat, str(exc))
+            return self._reject(result, sha, folder.manifest_sha256, stat, str(exc))
         notes = []
         if extras:
             notes.append((None, None, "unknown column(s) ignored: " + ", ".join(repr(e) for e in extras)))
@@ -144,7 +143,7 @@ class FileLoader:
         if earlier:
             notes.append((None, None, "re-delivered with different content: loaded as a new delivery "
                            f"(earlier deliveries of this file: {', '.join(s for (s,) in earlier)})"))
-        self._load_checked(entity, folder.extract_date, positions, header, result, sha, stat, delivered, notes)
+        self._load_checked(entity, folder, positions, header, result, sha, stat, delivered, notes)
         return result
 
     def _known_sha(self, rel: str, size: int, mtime_ns: int) -> str | None:
@@ -170,10 +169,10 @@ class FileLoader:
         (bad,) = self.con.execute("select count(distinct line) from _rej").fetchone()
         return good + bad
 
-    def _load_checked(self, entity: Entity, extract_date: dt.date, positions: dict[str, str],
+    def _load_checked(self, entity: Entity, folder: ExtractFolder, positions: dict[str, str],
                       header: list[str], result: FileResult, sha: str, stat, delivered: int,
                       notes: list[tuple[int | None, str | None, str]]) -> None:
-        con = self.con
+        con, extract_date = self.con, folder.extract_date
         # Good rows get the data-row numbers the CSV-level rejects did not take.
         con.execute(f"""
             create or replace temp table _rows as
@@ -222,7 +221,7 @@ class FileLoader:
                 raise IngestError(f"{result.file}: row accounting broken: {delivered} delivered but "
                                   f"{loaded} loaded + {quarantined} quarantined; nothing of it was kept")
             con.execute("insert into dq.file_ledger values (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, now(), ?)",
-                        [delivery_id, extract_date, entity.name, result.file, sha, self.manifest_sha256, stat.st_size,
+                        [delivery_id, extract_date, entity.name, result.file, sha, folder.manifest_sha256, stat.st_size,
                          stat.st_mtime_ns, delivered, loaded, quarantined, self.run_id])
             con.execute("commit")
         except BaseException:
@@ -236,7 +235,7 @@ class FileLoader:
         return (f"'malformed CSV: ' || string_agg(distinct case error_type {whens} "
                 "else lower(cast(error_type as varchar)) end, '; ')")
 
-    def _reject(self, result: FileResult, sha: str, stat, reason: str) -> FileResult:
+    def _reject(self, result: FileResult, sha: str, manifest_sha: str | None, stat, reason: str) -> FileResult:
         con = self.con
         con.execute("begin transaction")
         try:
@@ -244,7 +243,7 @@ class FileLoader:
             con.execute("insert into dq.rejected_files values (?, ?, ?, ?, ?, ?, now())",
                         [delivery_id, result.extract_date, result.entity, result.file, sha, reason])
             con.execute("insert into dq.file_ledger values (?, ?, ?, ?, ?, ?, ?, ?, 'rejected', null, 0, 0, now(), ?)",
-                        [delivery_id, result.extract_date, result.entity, result.file, sha, self.manifest_sha256,
+                        [delivery_id, result.extract_date, result.entity, result.file, sha, manifest_sha,
                          stat.st_size,
                          stat.st_mtime_ns, self.run_id])
             con.execute("commit")
