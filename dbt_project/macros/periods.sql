@@ -41,3 +41,16 @@
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
+
+{#- One row per month from `first_month` to the as-of date's month, with the as-of date
+    beside it; reads the `as_of` CTE (one row, column as_of_date) of the calling model. -#}
+{% macro months_through_as_of(first_month) -%}
+    select
+        cast(unnest(generate_series(
+            {{ first_month }},
+            {{ month_start('a.as_of_date') }},
+            interval 1 month
+        )) as date) as month,
+        a.as_of_date
+    from as_of as a
+{%- endmacro %}

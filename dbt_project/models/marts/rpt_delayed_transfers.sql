@@ -23,14 +23,7 @@ delayed as (
 ),
 
 months as (
-    select
-        cast(unnest(generate_series(
-            (select min(month) from delayed),
-            {{ month_start('a.as_of_date') }},
-            interval 1 month
-        )) as date) as month,
-        a.as_of_date
-    from as_of as a
+    {{ months_through_as_of('(select min(month) from delayed)') }}
 ),
 
 calendar as (

@@ -29,14 +29,7 @@ community as (
 ),
 
 months as (
-    select
-        cast(unnest(generate_series(
-            {{ month_start('(select min(start_date) from community)') }},
-            {{ month_start('a.as_of_date') }},
-            interval 1 month
-        )) as date) as month,
-        a.as_of_date
-    from as_of as a
+    {{ months_through_as_of(month_start('(select min(start_date) from community)')) }}
 ),
 
 dates as (
