@@ -132,3 +132,14 @@ def test_nothing_personal_is_stored(ingester):
         assert secret not in con_text
     assert ingester.query("select postcode_district from raw.people") == [("LS1",)]
     assert ingester.query("select escalation_note_meaningful from raw.conversations") == [(True,)]
+
+
+def test_a_personal_value_in_the_wrong_column_is_not_quoted_back(ingester):
+    rows = [row("people", person_id="P1", gender="943 476 5919"), row("people", person_id="P2", ethnicity="LS1 4AP"),
+            row("people", person_id="P3", gender="q")]
+    write_csv(ingester.folder(D1), "people", rows)
+    ingester.run()
+    reasons = dict(ingester.query("select record_id, reason from dq.quarantine"))
+    assert "943 476 5919" not in reasons["P1"] and "the value" in reasons["P1"]
+    assert "LS1 4AP" not in reasons["P2"] and "the value" in reasons["P2"]
+    assert "'q'" in reasons["P3"]  # ordinary values are still quoted, to help fix them

@@ -70,10 +70,17 @@ def parse_sql(col: Column, contract: Contract) -> str:
     return v
 
 
+# A value in the wrong column (a shifted row) may still be personal: anything shaped like
+# an NHS number or a postcode is never quoted back.
+_LOOKS_PERSONAL = r"[0-9]{3} ?[0-9]{3} ?[0-9]{4}"
+
+
 def _shown(col: Column) -> str:
     if col.personal:
         return "'the value'"
-    return f"'''' || left({raw_ref(col)}, {_SHOWN_CHARS}) || ''''"
+    v = raw_ref(col)
+    return (f"(case when regexp_matches({v}, '{_LOOKS_PERSONAL}') or {postcode_valid_sql(v)} "
+            f"then 'the value' else '''' || left({v}, {_SHOWN_CHARS}) || '''' end)")
 
 
 def _codes_sql(codes: list[str]) -> str:
