@@ -16,7 +16,6 @@ from threec.pipeline import run
 from threec.publish import current_dir
 from threec.warehouse import connect
 
-from helpers import settings_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("checks")]
 QUIET = lambda _m: None  # noqa: E731

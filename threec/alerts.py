@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
 from threec.config import Settings
+from threec.files import atomic_write_text
 
 log = logging.getLogger("threec.alerts")
 SMTP_CONN_ID = "threec_smtp"  # an Airflow connection; e-mail is sent only when it exists
@@ -25,9 +25,7 @@ def write_alert(settings: Settings, name: str, payload: dict[str, Any]) -> Path:
     folder = alerts_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.json"
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(payload, indent=2, default=str))
     return path
 
 

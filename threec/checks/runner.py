@@ -14,6 +14,7 @@ from threec.checks.definitions import CHECKS, FAIL, WARN, checkpoint_name
 from threec.checks.facts import facts
 from threec.config import REPO_ROOT, Settings
 from threec.errors import ThreecError
+from threec.files import atomic_write_text
 from threec.warehouse import connect
 
 log = logging.getLogger("threec.checks")
@@ -105,7 +106,7 @@ def run_checks(settings: Settings, as_of: dt.date, run_id: str, progress=log.inf
     report.data_docs = _publish_data_docs(settings, work)
     dq_dir = settings.output_dir / "dq"
     dq_dir.mkdir(parents=True, exist_ok=True)
-    _atomic_write(dq_dir / "checks.json", report.to_json())
+    atomic_write_text(dq_dir / "checks.json", report.to_json())
     passed = sum(r.success for r in results)
     progress(f"checks: {passed} of {len(results)} passed, {len(report.failed)} failed, "
              f"{len(report.warnings)} warnings")
@@ -130,8 +131,3 @@ def _publish_data_docs(settings: Settings, work: Path) -> str | None:
     shutil.rmtree(old, ignore_errors=True)
     return str(target / "index.html")
 
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

@@ -35,14 +35,13 @@ import datetime as dt
 import decimal
 import logging
 import math
-import os
 import pathlib
-import tempfile
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 import xlsxwriter
 
+from threec.files import atomic_path
 from threec.safe_text import FORMULA_STARTS
 
 log = logging.getLogger("threec.finance")
@@ -528,10 +527,8 @@ def write_finance_workbook(con, path: pathlib.Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     as_of = _as_of(con)
     as_of_text = as_of.isoformat() if as_of else "unknown"
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.partial", dir=path.parent)
-    os.close(fd)
-    try:
-        wb = xlsxwriter.Workbook(tmp_name, WORKBOOK_OPTIONS)
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
         wb.set_properties({"title": "Package costs and savings", "subject": f"As of {as_of_text}",
                            "comments": "Written by threec from the warehouse marts; no formulas."})
         sheets = _Sheets(wb)
@@ -543,8 +540,4 @@ def write_finance_workbook(con, path: pathlib.Path) -> None:
         _not_live(sheets, con)
         _notes(sheets, as_of_text)
         wb.close()
-        os.chmod(tmp_name, 0o640)
-        os.replace(tmp_name, path)
-    except BaseException:
-        pathlib.Path(tmp_name).unlink(missing_ok=True)
-        raise
+        tmp.chmod(0o640)

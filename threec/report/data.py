@@ -74,7 +74,7 @@ def load(con: duckdb.DuckDBPyConnection, as_of: dt.date, run_id: str, threshold:
                            [as_of]).fetchone()[0]
     data = ReportData(as_of, teams, rates, worklist, older, counts, quarantine, previous, threshold=threshold)
     if previous is not None:
-        data.new_findings = dict(con.execute(f"""
+        data.new_findings = dict(con.execute("""
             select finding, count(*) from dq.worklist_history now
             where as_of_date = ? and finding_key not in
                   (select finding_key from dq.worklist_history where as_of_date = ?)

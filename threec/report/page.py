@@ -6,10 +6,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import logging
-import os
 from pathlib import Path
 
 from threec.config import Settings
+from threec.files import atomic_path, atomic_write_text
 from threec.periods import last_months
 from threec.report.data import ReportData, load, snapshot_findings
 from threec.report.delays import render_delays_page
@@ -147,24 +147,16 @@ def render(data: ReportData, report) -> str:
     return "".join(out)
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def write_worklist_csv(con, path: Path) -> int:
     cur = con.execute("select * from dq.escalation_worklist order by finding_date desc nulls last, finding")
     names = [d[0] for d in cur.description]
-    tmp = path.with_name(f".{path.name}.partial")
     count = 0
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(names)
         for row in cur.fetchall():
             writer.writerow([neutralise_formula(v) for v in row])
             count += 1
-    os.replace(tmp, path)
     return count
 
 
@@ -180,9 +172,9 @@ def write_report(settings: Settings, as_of: dt.date, report, progress=log.info) 
         delays_page = render_delays_page(con, as_of)
     finally:
         con.close()
-    _atomic_write(folder / "delayed-transfers.html", delays_page)
+    atomic_write_text(folder / "delayed-transfers.html", delays_page)
     path = folder / "index.html"
-    _atomic_write(path, render(data, report))
+    atomic_write_text(path, render(data, report))
     report.report_path = str(path)
     progress(f"data-quality report: {path}")
     return path
