@@ -10,6 +10,7 @@ from pathlib import Path
 from threec.config import Settings, load_settings
 
 TEST_KEY = "test-pseudonym-key-0123456789abcdef"
+TEST_VAULT_KEY = "test-vault-key-fedcba9876543210-0123"
 
 GOOD = {
     "people": dict(person_id="P1", nhs_number="9434765919", date_of_birth="1950-01-01", date_of_death="",
@@ -74,6 +75,7 @@ def settings_for(tmp: Path, **extra: str) -> Settings:
         "THREEC_OUTPUT_DIR": str(tmp / "output"),
         "THREEC_RETURNS_DIR": str(tmp / "returns"),
         "THREEC_PSEUDONYM_KEY": TEST_KEY,
+        "THREEC_VAULT_KEY": TEST_VAULT_KEY,
     }
     overrides.update(extra)
     return load_settings(overrides)

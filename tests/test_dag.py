@@ -51,6 +51,7 @@ def test_as_of_is_the_logical_date_in_uk_time():
 def test_airflow_variables_override_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("THREEC_LANDING_DIR", str(tmp_path / "from-env"))
     monkeypatch.setenv("THREEC_PSEUDONYM_KEY", "k" * 32)
+    monkeypatch.setenv("THREEC_VAULT_KEY", "v" * 32)
     variables = {"THREEC_LANDING_DIR": str(tmp_path / "from-variable")}
     settings = settings_with_variables(variables.get)
     assert settings.landing_dir == tmp_path / "from-variable"

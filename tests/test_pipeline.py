@@ -15,7 +15,7 @@ import pytest
 from threec.pipeline import ingest_step, run
 
 from conftest import marts_snapshot
-from helpers import TEST_KEY
+from helpers import TEST_KEY, TEST_VAULT_KEY
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline")]
 QUIET = lambda _msg: None  # noqa: E731
@@ -114,7 +114,7 @@ def test_cli_refuses_to_run_without_a_key(tmp_path):
 def test_cli_reports_an_empty_landing_folder_clearly(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("THREEC_")}
     env.update(THREEC_LANDING_DIR=str(tmp_path / "nothing"), THREEC_PSEUDONYM_KEY=TEST_KEY,
-               THREEC_WAREHOUSE=str(tmp_path / "wh.duckdb"))
+               THREEC_VAULT_KEY=TEST_VAULT_KEY, THREEC_WAREHOUSE=str(tmp_path / "wh.duckdb"))
     proc = subprocess.run([sys.executable, "-m", "threec.cli", "run"], env=env, text=True, capture_output=True)
     assert proc.returncode == 1
     assert "no extract folders" in proc.stderr and "Traceback" not in proc.stderr

@@ -50,6 +50,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_returns(args: argparse.Namespace) -> int:
+    from threec.returns import parse_year, run_returns
+    summary = run_returns(_settings(args), parse_year(args.year), args.as_of)
+    print("\n".join(summary.lines()))
+    return 0
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from threec.generate import generate
     settings = _settings(args, demo=True)
@@ -118,6 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--var", type=_var, action="append", help="override a metric setting, e.g. --var "
                    "next_conversation_window_days=21")
     p.set_defaults(func=cmd_run)
+
+    p = command("returns", "write a year's statutory returns (CLD file, validation, ASCOF, SALT, ASC-FR) "
+                           "under THREEC_RETURNS_DIR/<year>/")
+    p.add_argument("--year", required=True, help="financial year, e.g. 2024-25 (1 April 2024 to 31 March 2025)")
+    p.add_argument("--as-of", type=_date, help="date the data is taken as of (default: the latest extract); "
+                   "must be on or after the year end")
+    p.add_argument("--var", type=_var, action="append", help="override a setting, e.g. --var cld_la_code=E06000022")
+    p.set_defaults(func=cmd_returns)
 
     p = command("generate", "write the synthetic demo council's extracts into the landing folder")
     p.add_argument("--people", type=int, default=4000, help="people in the council (default 4000)")

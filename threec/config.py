@@ -18,6 +18,7 @@ from threec.errors import ConfigError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = Path(os.environ.get("THREEC_DBT_PROJECT_DIR", REPO_ROOT / "dbt_project"))
 DEMO_PSEUDONYM_KEY = "threec-demo-pseudonym-key-NOT-FOR-REAL-DATA-0001"
+DEMO_VAULT_KEY = "threec-demo-vault-key-NOT-FOR-REAL-IDENTIFIERS-0001"
 MIN_KEY_LENGTH = 32
 
 # The environment variables a deployment sets (docs/configuration.md documents each).
@@ -43,7 +44,7 @@ class Settings:
     output_dir: Path
     returns_dir: Path
     pseudonym_key: str
-    vault_key: str | None
+    vault_key: str
     demo: bool
     var_overrides: dict[str, Any] = field(default_factory=dict)
     duckdb_memory_limit: str | None = None
@@ -53,6 +54,11 @@ class Settings:
     def state_dir(self) -> Path:
         """Working files next to the warehouse: dbt target, logs, locks."""
         return self.warehouse.parent
+
+    @property
+    def vault_path(self) -> Path:
+        """The identity vault: a DuckDB file of its own beside the warehouse, never published."""
+        return self.state_dir / "identity-vault.duckdb"
 
     def dbt_vars(self) -> dict[str, Any]:
         merged = dbt_var_defaults()
@@ -68,6 +74,7 @@ class Settings:
             "THREEC_OUTPUT_DIR": str(self.output_dir),
             "THREEC_RETURNS_DIR": str(self.returns_dir),
             "THREEC_PSEUDONYM_KEY": self.pseudonym_key,
+            "THREEC_VAULT_KEY": self.vault_key,
         })
         if self.demo:
             env["THREEC_DEMO"] = "1"
@@ -94,6 +101,19 @@ def load_settings(overrides: Mapping[str, str | None] | None = None) -> Settings
         key = DEMO_PSEUDONYM_KEY
     if len(key) < MIN_KEY_LENGTH:
         raise ConfigError(f"THREEC_PSEUDONYM_KEY is too short: use at least {MIN_KEY_LENGTH} characters.")
+    vault_key = source.get("THREEC_VAULT_KEY", "")
+    if not vault_key:
+        if not demo:
+            raise ConfigError(
+                "THREEC_VAULT_KEY is not set. Set it to a secret of at least "
+                f"{MIN_KEY_LENGTH} characters, different from THREEC_PSEUDONYM_KEY (it encrypts the identity "
+                "vault that the yearly returns read), or set THREEC_DEMO=1 for the demo council.")
+        vault_key = DEMO_VAULT_KEY
+    if len(vault_key) < MIN_KEY_LENGTH:
+        raise ConfigError(f"THREEC_VAULT_KEY is too short: use at least {MIN_KEY_LENGTH} characters.")
+    if vault_key == key:
+        raise ConfigError("THREEC_VAULT_KEY must differ from THREEC_PSEUDONYM_KEY: one leaked secret "
+                          "must not open both the pseudonyms and the identity vault.")
     try:
         var_overrides = json.loads(source["THREEC_VARS"]) if source.get("THREEC_VARS") else {}
     except json.JSONDecodeError as exc:
@@ -107,7 +127,7 @@ def load_settings(overrides: Mapping[str, str | None] | None = None) -> Settings
         output_dir=Path(source.get("THREEC_OUTPUT_DIR") or data / "output").expanduser().resolve(),
         returns_dir=Path(source.get("THREEC_RETURNS_DIR") or data / "returns").expanduser().resolve(),
         pseudonym_key=key,
-        vault_key=source.get("THREEC_VAULT_KEY") or None,
+        vault_key=vault_key,
         demo=demo,
         var_overrides=var_overrides,
         duckdb_memory_limit=source.get("THREEC_DUCKDB_MEMORY_LIMIT") or None,

@@ -18,8 +18,9 @@ from threec.config import Settings
 from threec.contract import Entity, load_contract
 from threec.errors import IngestError
 from threec.landing import ExtractFolder, read_header, scan, sha256_of
-from threec.privacy import sql_str
+from threec.privacy import nhs_digits_sql, nhs_valid_sql, postcode_norm_sql, sql_str
 from threec.validation import NoteSettings, checked_sql, nhs_note_sql, q, raw_ref, stored_sql
+from threec.vault import open_vault
 
 log = logging.getLogger("threec.ingest")
 
@@ -192,6 +193,7 @@ class FileLoader:
             targets = ", ".join(q(c.warehouse_name) for c in (*entity.columns, *self.contract.load_columns))
             con.execute(f"insert into raw.{q(entity.name)} ({targets}) select {stored}, "
                         f"date '{extract_date}', {delivery_id}, _row_number from _checked where _error is null")
+            self._seal_identifiers(entity, delivery_id)
             con.execute(f"insert into dq.quarantine select {common}, _row_number, left({raw_ref(id_col)}, 100), "
                         "_error['column'], _error['rule'], _error['reason'] from _checked where _error is not null")
             colnames = ", ".join(f"'c{i}'" for i in range(len(header)))
@@ -228,6 +230,23 @@ class FileLoader:
             con.execute("rollback")
             raise
         result.status, result.delivered, result.loaded, result.quarantined = "loaded", delivered, loaded, quarantined
+
+    def _seal_identifiers(self, entity: Entity, delivery_id: int) -> None:
+        """Copy the full identifiers of the loaded rows into the identity vault before the
+        warehouse commits, so a crash in between leaves the vault ahead (harmless: a
+        delivery that never committed is never asked for), never behind."""
+        if entity.name != "people":
+            return
+        nhs, postcode = raw_ref(entity.column("nhs_number")), raw_ref(entity.column("postcode"))
+        norm = postcode_norm_sql(postcode)
+        batch = self.con.sql(f"""
+            select _row_number as row_number, {raw_ref(entity.column(entity.id_column))} as person_id,
+                   case when {nhs_valid_sql(nhs)} then {nhs_digits_sql(nhs)} end as nhs_number,
+                   case when {postcode} is not null
+                        then substr({norm}, 1, length({norm}) - 3) || ' ' || right({norm}, 3) end as postcode
+            from _checked where _error is null order by _row_number""").to_arrow_table()
+        with open_vault(self.settings.vault_path, self.settings.vault_key, create=True) as vault:
+            vault.store(delivery_id, entity.name, batch)
 
     @staticmethod
     def _csv_reason_sql() -> str:
