@@ -148,12 +148,15 @@ def contract_markdown(contract: Contract) -> str:
 
 
 def rendered_files(root: Path) -> dict[Path, str]:
+    from threec.returns.docs import cld_mapping_markdown
+
     contract = load_contract()
     return {
         root / "dbt_project/models/staging/_sources.yml": sources_yaml(contract),
         root / "dbt_project/seeds/export_codes.csv": codes_csv(contract),
         root / "dbt_project/seeds/_seeds.yml": seeds_yaml(),
         root / "docs/contract.md": contract_markdown(contract),
+        root / "docs/returns/cld-mapping.md": cld_mapping_markdown(root),
     }
 
 
