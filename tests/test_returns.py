@@ -265,3 +265,50 @@ def test_threec_yearly_returns_runs_through_airflow(built_council):
     assert types == {"Request", "Assessment", "Review", "Service"}
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert not (settings.output_dir / "2024-25").exists()
+
+
+def measure_rows(summary, name: str) -> list[dict[str, str]]:
+    (path,) = [p for p in summary.files if p.name == f"{name}-2024-25.csv"]
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_ascof_numerators_and_denominators_by_hand(returned):
+    """P1 (75, own home, long-term community home care from 2 May 2024, commissioned), P2 (34,
+    reablement ending on the year's first day as planned; a residential placement starting
+    the day after the year), P3 (65, a carer with a direct payment in June 2024)."""
+    _, summary = returned
+    got = {(r["measure"], r["measure_group"]): (int(r["numerator"]), int(r["denominator"]))
+           for r in measure_rows(summary, "ascof")}
+    # 2A: P2's reablement ended in the year, P2 was a new client (the placement starts after
+    # it), no service followed within 7 days, and it ended as planned: in both parts.
+    assert got[("2A", "18 to 64")] == (1, 1) and got[("2A", "65 and above")] == (0, 0)
+    assert got[("2A", "Total")] == (1, 1)
+    # 2B/2C: the only residential placement starts on 1 April 2025, after the year.
+    assert got[("2B", "18 to 64")][0] == 0 and got[("2C", "65 and above")][0] == 0
+    assert got[("2B", "18 to 64")][1] > 0  # the population of the seed council_population_by_age
+    # 2E: P1 is on long-term support in the year and lives in their own home (settled).
+    assert got[("2E", "All adults 65 and above")] == (1, 1) and got[("2E", "All adults Total")] == (1, 1)
+    assert got[("2E", "Learning disability 18 to 64")] == (0, 0)
+    # 3D: P1 on commissioned community support at the year end: not self-directed;
+    # P3, a carer paid by direct payment: self-directed and a direct payment.
+    assert got[("3D", "1a Total")] == (0, 1) and got[("3D", "2a Total")] == (0, 1)
+    assert got[("3D", "1b Total")] == (1, 1) and got[("3D", "2b Total")] == (1, 1)
+
+
+def test_salt_and_asc_fr_tables_by_hand(returned):
+    _, summary = returned
+    sts = {(r["request_route_of_access"], r["age_band"], r["sequel"]): int(r["requests"])
+           for r in measure_rows(summary, "salt-sts001")}
+    # R2 (P1, 74 on 1 April 2024... 75 at the year end) and R3 (P2) are new-client requests:
+    # P1 had no long-term support until 2 May. R2 was followed by K1 (long-term community).
+    assert sts[("Discharge from hospital", "65 and above", "Long term support (any setting)")] == 1
+    assert sum(v for (route, band, _), v in sts.items() if band == "18 to 64") == 1
+    lts_a = measure_rows(summary, "salt-lts001a")
+    assert [(r["age_band"], r["support_setting"], int(r["people"])) for r in lts_a] == [
+        ("65 and above", "Community: CASSR commissioned support", 1)]
+    fr = measure_rows(summary, "asc-fr-long-term-support")
+    (k1,) = [r for r in fr if r["support_setting"] == "Community: home care"]
+    # K1: 20.50 x 10 hours = 205.00 a week, active 2 May 2024 to 31 March 2025: 334 days.
+    assert float(k1["gross_expenditure"]) == pytest.approx(205.0 * 334 / 7)
+    assert int(k1["clients"]) == 1
