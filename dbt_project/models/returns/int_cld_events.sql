@@ -7,7 +7,9 @@
     - a conversation is a Review when it has no request_id and the person had a long-term
       package (LTS_*) active on its start date; otherwise an Assessment: short term for
       C1A, C1 and C2, long term for C3;
-    - a package line is a Service event; a ONE_OFF line lasts its start date only.
+    - a package line is a Service event from its start_date to its end_date, as delivered
+      (the mapping's words; a ONE_OFF line's cost counts on its start date only, but its
+      event runs to its end_date like any other line).
     Records dated after the as-of date are left out, as in every figure.
 -#}
 with period as (
@@ -116,11 +118,10 @@ service_events as (
         p.person_id,
         cast(null as varchar)                       as event_description,
         p.start_date                                as event_start_date,
-        {{ package_last_active_date('p') }}         as event_end_date,
+        p.end_date                                  as event_end_date,
         {{ cld_derived('service_outcome',
-            "case when " ~ package_last_active_date('p') ~ " is null
-                        or " ~ package_last_active_date('p') ~ " > pe.period_end then 'open_at_period_end'
-                  when pp.date_of_death <= " ~ package_last_active_date('p') ~ " + 7 then 'ended_person_died'
+            "case when p.end_date is null or p.end_date > pe.period_end then 'open_at_period_end'
+                  when pp.date_of_death <= p.end_date + 7 then 'ended_person_died'
                   else 'ended' end") }}             as event_outcome,
         cast(null as varchar)                       as request_route_of_access,
         cast(null as varchar)                       as assessment_type,
