@@ -9,6 +9,9 @@ setup:
 demo: setup
 	THREEC_DEMO=1 .venv/bin/threec demo
 
+# The dependency audit (pip-audit over constraints.txt; accepted exceptions in docs/security.md)
+# runs first: a known-vulnerable pin fails the build before the suite starts.
 test: setup
 	@bash scripts/system-packages.sh
+	bash scripts/audit-deps.sh
 	.venv/bin/python -m pytest -n 2 --dist loadgroup

@@ -20,10 +20,10 @@ from threec.returns import tasks
     max_active_runs=1,
     params={"year": Param("", type="string", pattern=r"^(\d{4}-\d{2})?$",
                           description="Financial year, e.g. 2024-25; empty = the latest year ended")},
-    default_args={"retries": 1},
+    # task-level, so the alert carries the task's own error
+    default_args={"retries": 1, "on_failure_callback": ThreecNotifier()},
     tags=["threec", "returns"],
     doc_md=__doc__,
-    on_failure_callback=ThreecNotifier(),
 )
 def threec_yearly_returns():
     @task

@@ -8,11 +8,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from threec.pipeline import ingest_step, run
+from threec.publish import current_version, marts_dir
+from threec.warehouse import connect
 
 from conftest import marts_snapshot
 from helpers import TEST_KEY, TEST_VAULT_KEY
@@ -27,6 +31,35 @@ def reference(small_council, tmp_path_factory):
     settings = small_council.settings_in(tmp_path_factory.mktemp("reference"))
     summary = run(settings, small_council.last_extract, progress=QUIET)
     return settings, summary, marts_snapshot(settings)
+
+
+# What ingest recorded, without what differs between two correct runs (delivery ids,
+# times, run ids): a file loaded twice or a quarantine row lost shows here.
+DQ_SNAPSHOT = {
+    "file_ledger": "extract_date, entity, file, sha256, status, rows_delivered, rows_loaded, rows_quarantined",
+    "quarantine": 'extract_date, entity, file, row_number, record_id, "column", rule, reason',
+    "rejected_files": "extract_date, entity, file, sha256, reason",
+    "ingest_notes": 'extract_date, entity, file, row_number, "column", note',
+}
+
+
+def dq_snapshot(settings) -> dict[str, list[tuple]]:
+    con = connect(settings, read_only=True)
+    try:
+        out = {t: con.execute(f"select {cols} from dq.{t} order by all").fetchall() for t, cols in DQ_SNAPSHOT.items()}
+        for (entity,) in con.execute("select table_name from information_schema.tables where table_schema = 'raw' "
+                                     "order by 1").fetchall():
+            out[f"raw.{entity}"] = con.execute(f'select count(*) from raw."{entity}"').fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def published_snapshot(settings) -> dict[str, list[tuple]]:
+    """The rows of every table BI readers see through `current`."""
+    version = current_version(marts_dir(settings))
+    return {name: duckdb.execute(f"select * from read_parquet('{version.table(name)}') order by all").fetchall()
+            for name in version.tables}
 
 
 def test_clean_run_loads_everything_and_accounts_for_every_row(reference):
@@ -75,25 +108,51 @@ def _threec(settings, *args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
-@pytest.mark.parametrize("kill_when", ["ingest", "dbt"])
-def test_a_run_killed_part_way_then_rerun_gives_the_same_marts(reference, small_council, tmp_path, kill_when):
-    _, _, expected = reference
-    settings = small_council.settings_in(tmp_path)
-    marker = {"ingest": "rows:", "dbt": "dbt:"}[kill_when]
-    proc = _threec(settings, "run", "--as-of", small_council.last_extract.isoformat())
-    seen = []
-    for line in proc.stdout:
-        seen.append(line)
-        if marker in line:
-            os.kill(proc.pid, signal.SIGKILL)
+def _kill_when(proc: subprocess.Popen, marker: str, partial_publish: Path | None) -> list[str]:
+    """SIGKILL ``proc`` as soon as it prints ``marker`` (or, when ``partial_publish`` is
+    given, as soon as a publish starts writing a version folder there: mid-copy)."""
+    seen: list[str] = []
+    marked = threading.Event()
+
+    def read() -> None:
+        for line in proc.stdout:
+            seen.append(line)
+            if marker in line:
+                marked.set()
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    while proc.poll() is None and not marked.is_set():
+        if partial_publish is not None and partial_publish.is_dir() and any(partial_publish.glob(".*.partial")):
             break
+        marked.wait(0.005)
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
+    reader.join(timeout=10)
+    return seen
+
+
+@pytest.mark.parametrize("kill_when", ["ingest", "dbt", "publish"])
+def test_a_run_killed_part_way_then_rerun_gives_the_same_marts(reference, small_council, tmp_path, kill_when):
+    """SIGKILL inside ingest (after the first file committed), inside `dbt build`, and
+    inside publish (while it writes the Parquet, or just after the swap before the finance
+    workbook); the rerun ends with the marts, the published files and ingest's records
+    (ledger, quarantine, rejections, notes, raw row counts) of one clean run: nothing
+    loaded twice, nothing lost."""
+    ref_settings, _, expected = reference
+    settings = small_council.settings_in(tmp_path)
+    marker = {"ingest": "rows:", "dbt": "dbt:", "publish": "marts tables as Parquet"}[kill_when]
+    proc = _threec(settings, "run", "--as-of", small_council.last_extract.isoformat())
+    seen = _kill_when(proc, marker, marts_dir(settings) / "versions" if kill_when == "publish" else None)
     assert proc.returncode == -signal.SIGKILL, "".join(seen[-20:])
+    if kill_when == "publish":
+        assert any("data-quality report:" in line for line in seen), "killed before publish began"
     rerun = _threec(settings, "run", "--as-of", small_council.last_extract.isoformat())
-    out, _ = rerun.communicate(timeout=600)
+    out, _ = rerun.communicate(timeout=900)
     assert rerun.returncode == 0, out[-3000:]
     assert marts_snapshot(settings) == expected
-    from threec.warehouse import connect
+    assert dq_snapshot(settings) == dq_snapshot(ref_settings)
+    assert published_snapshot(settings) == published_snapshot(ref_settings)
     con = connect(settings, read_only=True)
     try:
         dup = con.execute("select count(*) - count(distinct (extract_date, entity, sha256)) "

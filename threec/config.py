@@ -14,6 +14,7 @@ from typing import Any, Mapping
 import yaml
 
 from threec.errors import ConfigError
+from threec.secrets import checked_key
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = Path(os.environ.get("THREEC_DBT_PROJECT_DIR", REPO_ROOT / "dbt_project"))
@@ -91,16 +92,9 @@ def load_settings(overrides: Mapping[str, str | None] | None = None) -> Settings
             source[key] = str(value)
     data = REPO_ROOT / "data"
     demo = _truthy(source.get("THREEC_DEMO"))
-    key = source.get("THREEC_PSEUDONYM_KEY", "")
-    if not key:
-        if not demo:
-            raise ConfigError(
-                "THREEC_PSEUDONYM_KEY is not set. Set it to a secret of at least "
-                f"{MIN_KEY_LENGTH} characters (it keys the NHS-number pseudonyms), "
-                "or set THREEC_DEMO=1 to run the built-in demo council with a demo key.")
-        key = DEMO_PSEUDONYM_KEY
-    if len(key) < MIN_KEY_LENGTH:
-        raise ConfigError(f"THREEC_PSEUDONYM_KEY is too short: use at least {MIN_KEY_LENGTH} characters.")
+    key = checked_key("THREEC_PSEUDONYM_KEY", source.get("THREEC_PSEUDONYM_KEY"), demo=demo,
+                      demo_key=DEMO_PSEUDONYM_KEY, demo_keys=(DEMO_VAULT_KEY,),
+                      purpose="it keys the NHS-number pseudonyms")
     vault_key = source.get("THREEC_VAULT_KEY", "")
     if not vault_key:
         if not demo:

@@ -31,14 +31,23 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def dbt_command(settings: Settings, command: str, as_of: dt.date | None, *extra: str) -> list[str]:
+def target_path(settings: Settings, target: str | None = None) -> Path:
+    """dbt's target folder. Each profile target gets its own, so that building one does not
+    throw away the other's partial-parse state (a change of target forces a full parse)."""
+    return settings.state_dir / ("dbt_target" if target is None else f"dbt_target_{target}")
+
+
+def dbt_command(settings: Settings, command: str, as_of: dt.date | None, *extra: str,
+                target: str | None = None) -> list[str]:
+    """`target` names an output of profiles.yml (`postgres`); None = its default, DuckDB."""
     vars_ = dict(settings.var_overrides)
     if as_of is not None:
         vars_["as_of_date"] = as_of.isoformat()
     state = settings.state_dir
     return [dbt_executable(), command,
             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(state / "dbt_target"), "--log-path", str(state / "dbt_logs"),
+            "--target-path", str(target_path(settings, target)), "--log-path", str(state / "dbt_logs"),
+            *(["--target", target] if target else []),
             "--vars", json.dumps(vars_), *extra]
 
 
@@ -51,8 +60,9 @@ def _failures(target: Path) -> list[str]:
             for r in results if r.get("status") in ("error", "fail")]
 
 
-def run_dbt(settings: Settings, command: str, as_of: dt.date | None, *extra: str, progress=log.info) -> None:
-    cmd = dbt_command(settings, command, as_of, *extra)
+def run_dbt(settings: Settings, command: str, as_of: dt.date | None, *extra: str, progress=log.info,
+            target: str | None = None) -> None:
+    cmd = dbt_command(settings, command, as_of, *extra, target=target)
     env = settings.child_env()
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     env["DO_NOT_TRACK"] = "1"
@@ -68,6 +78,6 @@ def run_dbt(settings: Settings, command: str, as_of: dt.date | None, *extra: str
                 or "Done." in line or "Finished" in line:
             progress(f"dbt: {line.split('  ', 1)[-1].strip()}")
     if proc.wait() != 0:
-        failures = _failures(settings.state_dir / "dbt_target")
+        failures = _failures(target_path(settings, target))
         detail = "\n  ".join(failures) if failures else "\n  ".join(tail[-12:])
         raise BuildError(f"dbt {command} failed (exit {proc.returncode}):\n  {detail}")

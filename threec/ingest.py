@@ -7,20 +7,28 @@ rerun loads it again exactly once."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import os
+import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 
 from threec.config import Settings
 from threec.contract import Entity, load_contract
 from threec.errors import IngestError
-from threec.landing import ExtractFolder, read_header, scan, sha256_of
+from threec.landing import (
+    ExtractFolder, normalise_records, read_header, scan, sha256_of,
+)
 from threec.privacy import nhs_digits_sql, nhs_valid_sql, postcode_norm_sql, sql_str
 from threec.validation import NoteSettings, checked_sql, nhs_note_sql, q, raw_ref, stored_sql
 from threec.vault import open_vault
+from threec.warehouse import LEDGER_COLUMNS
 
 log = logging.getLogger("threec.ingest")
 
@@ -33,12 +41,19 @@ CSV_ERRORS = {
 }
 
 
+# Names shown in messages are cut to this length (a header of binary junk is one long name).
+_SHOWN_NAME_CHARS = 60
+# Never quoted back from a reader's error: anything shaped like an NHS number or a postcode.
+_PERSONAL_SHAPES = re.compile(r"[0-9]{3} ?[0-9]{3} ?[0-9]{4}|\b[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}\b")
+WORK_DIR = ".ingest-work"  # beside the warehouse: normalised copies of files being read
+
+
 @dataclass
 class FileResult:
     extract_date: dt.date
     entity: str
     file: str
-    status: str  # loaded | rejected | unchanged
+    status: str  # loaded | rejected | unchanged | unreadable
     delivered: int = 0
     loaded: int = 0
     quarantined: int = 0
@@ -77,6 +92,16 @@ def _relative(settings: Settings, path: Path) -> str:
         return str(path)
 
 
+def _shown_name(name: str) -> str:
+    return repr(name if len(name) <= _SHOWN_NAME_CHARS else name[:_SHOWN_NAME_CHARS] + "...")
+
+
+def _reader_reason(exc: Exception) -> str:
+    """The first line of a reader error, never quoting a personal-looking value."""
+    text = (str(exc).splitlines() or [exc.__class__.__name__])[0][:200]
+    return _PERSONAL_SHAPES.sub("(value withheld)", text)
+
+
 def _map_header(entity: Entity, header: list[str]) -> tuple[dict[str, str], list[str]]:
     """contract column -> positional source column; and unknown extra names."""
     positions: dict[str, str] = {}
@@ -86,7 +111,7 @@ def _map_header(entity: Entity, header: list[str]) -> tuple[dict[str, str], list
     for i, raw_name in enumerate(header):
         name = raw_name.strip().lower()
         if name in seen:
-            raise _Rejected(f"column {name!r} appears more than once in the header")
+            raise _Rejected(f"column {_shown_name(name)} appears more than once in the header")
         seen.add(name)
         if name in known:
             positions[name] = f"c{i}"
@@ -94,7 +119,10 @@ def _map_header(entity: Entity, header: list[str]) -> tuple[dict[str, str], list
             extras.append(raw_name.strip())
     missing = [c for c in entity.required_columns if c not in positions]
     if missing:
-        raise _Rejected(f"required column(s) missing from the header: {', '.join(missing)}")
+        # A renamed column shows as a required one missing and an unknown one present:
+        # naming both lets whoever reads the rejection see the rename.
+        unknown = f"; the header has unknown column(s) {', '.join(_shown_name(e) for e in extras)}" if extras else ""
+        raise _Rejected(f"required column(s) missing from the header: {', '.join(missing)}{unknown}")
     return positions, extras
 
 
@@ -105,10 +133,19 @@ class FileLoader:
         self.notes = note_settings(settings)
 
     def load(self, folder: ExtractFolder, entity_name: str, path: Path) -> FileResult:
-        entity = self.contract.entities[entity_name]
         rel = _relative(self.settings, path)
+        try:
+            return self._load(folder, entity_name, path, rel)
+        except OSError as exc:
+            # Not delivered in a readable form: nothing is recorded, so the next run tries again.
+            return FileResult(folder.extract_date, entity_name, rel, "unreadable",
+                              message=f"cannot be read ({exc.strerror or exc.__class__.__name__})")
+
+    def _load(self, folder: ExtractFolder, entity_name: str, path: Path, rel: str) -> FileResult:
+        entity = self.contract.entities[entity_name]
         stat = path.stat()
-        sha = self._known_sha(rel, stat.st_size, stat.st_mtime_ns) or sha256_of(path)
+        known = self._known_sha(rel, stat)
+        sha = known or sha256_of(path)
         result = FileResult(folder.extract_date, entity_name, rel, "unchanged")
         # A loaded file is never loaded again; a rejected one is retried only when its
         # manifest changed (a corrected manifest is a corrected re-delivery too).
@@ -116,6 +153,13 @@ class FileLoader:
                 "select 1 from dq.file_ledger where extract_date = ? and entity = ? and sha256 = ? "
                 "and (status = 'loaded' or manifest_sha256 is not distinct from ?)",
                 [folder.extract_date, entity_name, sha, folder.manifest_sha256]).fetchall():
+            if known is None:
+                # Hashed again and found unchanged (a ledger row from before change times
+                # were kept, or a file whose metadata changed): remember its change time
+                # so the next run need not hash it.
+                self.con.execute("update dq.file_ledger set ctime_ns = ? where file = ? and sha256 = ? "
+                                 "and size_bytes = ? and mtime_ns = ?",
+                                 [stat.st_ctime_ns, rel, sha, stat.st_size, stat.st_mtime_ns])
             return result
         earlier = self.con.execute(
             "select status from dq.file_ledger where extract_date = ? and entity = ? and sha256 != ? "
@@ -131,14 +175,14 @@ class FileLoader:
             entry = (folder.manifest or {}).get(entity_name)
             if entry and entry.sha256 and entry.sha256 != sha:
                 raise _Rejected("SHA-256 differs from manifest.csv (the file changed after the manifest was written)")
-            delivered = self._read(path, len(header))
+            delivered = self._read(path, entity_name, len(header))
             if entry and entry.row_count is not None and entry.row_count != delivered:
                 raise _Rejected(f"manifest.csv says {entry.row_count} data rows, the file has {delivered}")
         except _Rejected as exc:
             return self._reject(result, sha, folder.manifest_sha256, stat, str(exc))
         notes = []
         if extras:
-            notes.append((None, None, "unknown column(s) ignored: " + ", ".join(repr(e) for e in extras)))
+            notes.append((None, None, "unknown column(s) ignored: " + ", ".join(_shown_name(e) for e in extras)))
         if folder.manifest is not None and entry is None:
             notes.append((None, None, "file is not listed in manifest.csv: loaded without a manifest check"))
         if earlier:
@@ -147,43 +191,82 @@ class FileLoader:
         self._load_checked(entity, folder, positions, header, result, sha, stat, delivered, notes)
         return result
 
-    def _known_sha(self, rel: str, size: int, mtime_ns: int) -> str | None:
+    def _known_sha(self, rel: str, stat: os.stat_result) -> str | None:
+        """The SHA-256 recorded for this very file, so an unchanged history is not hashed
+        again every run. The change time is part of the key: tools that copy a corrected
+        file keeping its modification time (cp -p, rsync -t) cannot set it, so a changed
+        file of the same size is never mistaken for the one already loaded."""
         row = self.con.execute(
-            "select sha256 from dq.file_ledger where file = ? and size_bytes = ? and mtime_ns = ? "
-            "order by delivery_id desc limit 1", [rel, size, mtime_ns]).fetchall()
+            "select sha256 from dq.file_ledger where file = ? and size_bytes = ? and mtime_ns = ? and ctime_ns = ? "
+            "order by delivery_id desc limit 1", [rel, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]).fetchall()
         return row[0][0] if row else None
 
-    def _read(self, path: Path, width: int) -> int:
-        """Parse the file into temp table _in (all text); CSV-level rejects into _rej."""
+    def _read(self, path: Path, entity_name: str, width: int) -> int:
+        """Parse the file into temp table _in (all text), CSV-level rejects into _rej, and
+        return the number of records delivered.
+
+        A file the reader parses without a broken row is taken as it is. Otherwise it is
+        read again from its normalised copy (threec.landing.normalise_records): the reader
+        refuses mixed line ends, counts empty lines in the line numbers of its rejects,
+        and after a broken quote resumes only at a line end of the file's first style, so
+        its own record count could differ from the contract's. Broken rows are rare, so
+        the slower copy is paid for seldom."""
+        try:
+            self._read_csv(path, width)
+            good, bad = self._counts()
+            if not bad:
+                return good
+        except duckdb.Error:
+            pass
+        with self._normalised(path, entity_name) as copy:
+            try:
+                self._read_csv(copy, width)
+            except duckdb.Error as exc:
+                raise _Rejected(f"could not be read as CSV: {_reader_reason(exc)}") from None
+        return sum(self._counts())
+
+    def _read_csv(self, path: Path, width: int) -> None:
         cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
         for t in ("_in", "_rej", "_rej_scan"):
             self.con.execute(f"drop table if exists {t}")
+        self.con.execute(
+            f"create temp table _in as select * from read_csv({sql_str(str(path))}, columns = {cols}, "
+            "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+            "strict_mode = true, encoding = 'utf-8', store_rejects = true, "
+            "rejects_table = '_rej', rejects_scan = '_rej_scan')")
+
+    def _counts(self) -> tuple[int, int]:
+        """Records parsed, and records the reader rejected (one reject row per broken field)."""
+        return self.con.execute("select (select count(*) from _in), (select count(distinct line) from _rej)").fetchone()
+
+    @contextlib.contextmanager
+    def _normalised(self, path: Path, entity_name: str) -> Iterator[Path]:
+        """A normalised copy of a delivered file, owner-only and removed straight after
+        reading: it holds the same personal data as the delivery."""
+        work = self.settings.state_dir / WORK_DIR
+        work.mkdir(mode=0o700, parents=True, exist_ok=True)
+        copy = work / f"{entity_name}-{os.getpid()}.csv"
         try:
-            self.con.execute(
-                f"create temp table _in as select * from read_csv({sql_str(str(path))}, columns = {cols}, "
-                "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-                "strict_mode = true, encoding = 'utf-8', store_rejects = true, "
-                "rejects_table = '_rej', rejects_scan = '_rej_scan')")
-        except duckdb.Error as exc:
-            raise _Rejected(f"could not be read as CSV: {str(exc).splitlines()[0]}") from None
-        (good,) = self.con.execute("select count(*) from _in").fetchone()
-        (bad,) = self.con.execute("select count(distinct line) from _rej").fetchone()
-        return good + bad
+            fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.close(fd)
+            normalise_records(path, copy)
+            yield copy
+        finally:
+            copy.unlink(missing_ok=True)
 
     def _load_checked(self, entity: Entity, folder: ExtractFolder, positions: dict[str, str],
                       header: list[str], result: FileResult, sha: str, stat, delivered: int,
                       notes: list[tuple[int | None, str | None, str]]) -> None:
         con, extract_date = self.con, folder.extract_date
         # Good rows get the data-row numbers the CSV-level rejects did not take.
-        con.execute(f"""
-            create or replace temp table _rows as
+        rows = f"""(
             with rej as (select distinct line - 1 as rn from _rej),
             free as (select range + 1 as rn from range({delivered}) where range + 1 not in (select rn from rej)),
             numbered as (select rn, row_number() over (order by rn) - 1 as idx from free)
             select n.rn as _row_number, i.* from (select rowid as _idx, * from _in) i
-            join numbered n on n.idx = i._idx""")
+            join numbered n on n.idx = i._idx)"""
         con.execute("create or replace temp table _checked as "
-                    + checked_sql(entity, self.contract, positions, "_rows", extract_date))
+                    + checked_sql(entity, self.contract, positions, rows, extract_date))
         id_col = entity.column(entity.id_column)
         con.execute("begin transaction")
         try:
@@ -215,21 +298,40 @@ class FileLoader:
             for row_number, column, text in notes:
                 con.execute("insert into dq.ingest_notes values (?, ?, ?, ?, ?, ?, ?, now())",
                             [delivery_id, extract_date, entity.name, result.file, row_number, column, text])
-            (loaded,) = con.execute(f"select count(*) from raw.{q(entity.name)} where _delivery_id = ?",
-                                    [delivery_id]).fetchone()
-            (quarantined,) = con.execute("select count(*) from dq.quarantine where delivery_id = ?",
-                                         [delivery_id]).fetchone()
+            loaded, quarantined = con.execute(
+                f"select (select count(*) from raw.{q(entity.name)} where _delivery_id = $1), "
+                "(select count(*) from dq.quarantine where delivery_id = $1)", [delivery_id]).fetchone()
             if loaded + quarantined != delivered:
                 raise IngestError(f"{result.file}: row accounting broken: {delivered} delivered but "
                                   f"{loaded} loaded + {quarantined} quarantined; nothing of it was kept")
-            con.execute("insert into dq.file_ledger values (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, now(), ?)",
+            drift = self._drift_note(delivery_id, delivered) if loaded == 0 else None
+            if drift:
+                con.execute("insert into dq.ingest_notes values (?, ?, ?, ?, null, ?, ?, now())",
+                            [delivery_id, extract_date, entity.name, result.file, drift[0], drift[1]])
+            con.execute(f"insert into dq.file_ledger ({LEDGER_COLUMNS}) "
+                        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, now(), ?)",
                         [delivery_id, extract_date, entity.name, result.file, sha, folder.manifest_sha256, stat.st_size,
-                         stat.st_mtime_ns, delivered, loaded, quarantined, self.run_id])
+                         stat.st_mtime_ns, stat.st_ctime_ns, delivered, loaded, quarantined, self.run_id])
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
         result.status, result.delivered, result.loaded, result.quarantined = "loaded", delivered, loaded, quarantined
+        result.message = drift[1] if drift else ""
+
+    def _drift_note(self, delivery_id: int, delivered: int) -> tuple[str, str] | None:
+        """When every row of a file breaks the same rule on the same column, the export has
+        most likely changed how it writes that column (a type change): say so once, beside
+        the row-by-row quarantine the contract asks for."""
+        if delivered < 2:
+            return None
+        rows = self.con.execute('select "column", rule, count(*) from dq.quarantine where delivery_id = ? '
+                                'group by all', [delivery_id]).fetchall()
+        if len(rows) != 1 or rows[0][2] != delivered:
+            return None
+        column, rule, _ = rows[0]
+        return column, (f"every row ({delivered:,}) broke rule {rule!r} on column {column!r}: the export may have "
+                        f"changed how it writes {column}; fix the export (or its mapping) and re-deliver")
 
     def _seal_identifiers(self, entity: Entity, delivery_id: int) -> None:
         """Copy the full identifiers of the loaded rows into the identity vault before the
@@ -261,10 +363,10 @@ class FileLoader:
             (delivery_id,) = con.execute("select nextval('dq.delivery_seq')").fetchone()
             con.execute("insert into dq.rejected_files values (?, ?, ?, ?, ?, ?, now())",
                         [delivery_id, result.extract_date, result.entity, result.file, sha, reason])
-            con.execute("insert into dq.file_ledger values (?, ?, ?, ?, ?, ?, ?, ?, 'rejected', null, 0, 0, now(), ?)",
+            con.execute(f"insert into dq.file_ledger ({LEDGER_COLUMNS}) "
+                        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'rejected', null, 0, 0, now(), ?)",
                         [delivery_id, result.extract_date, result.entity, result.file, sha, manifest_sha,
-                         stat.st_size,
-                         stat.st_mtime_ns, self.run_id])
+                         stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, self.run_id])
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -283,10 +385,13 @@ def _note_once(con: duckdb.DuckDBPyConnection, extract_date: dt.date | None, fil
 def ingest(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, run_id: str,
            progress=log.info) -> IngestSummary:
     summary = IngestSummary()
+    # Copies left by a run that died while reading a file; they hold personal data.
+    shutil.rmtree(settings.state_dir / WORK_DIR, ignore_errors=True)
     found = scan(settings.landing_dir, as_of)
     for path, text in found.notes:
         _note_once(con, None, path, text)
         progress(f"landing: {path}: {text}")
+    unreadable = [f"{path}: {why}" for path, why in found.unreadable]
     loader = FileLoader(con, settings, run_id)
     for folder in found.folders:
         for name, text in folder.notes:
@@ -302,12 +407,19 @@ def ingest(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, r
             summary.files.append(res)
             if res.status == "loaded":
                 progress(f"{res.file}: {res.delivered:,} rows: {res.loaded:,} loaded, "
-                         f"{res.quarantined:,} quarantined")
+                         f"{res.quarantined:,} quarantined" + (f" ({res.message})" if res.message else ""))
             elif res.status == "rejected":
                 progress(f"{res.file}: REJECTED whole: {res.message}")
+            elif res.status == "unreadable":
+                unreadable.append(f"{res.file}: {res.message}")
     broken = con.execute("""select file from dq.file_ledger where status = 'loaded'
         and rows_delivered != rows_loaded + rows_quarantined""").fetchall()
     if broken:
         raise IngestError("row accounting broken (delivered != loaded + quarantined) for: "
                           + ", ".join(f for (f,) in broken))
+    if unreadable:
+        # Everything readable is loaded and committed; the run still fails, so nothing is
+        # published without these files and someone fixes the access.
+        raise IngestError("could not read " + "; ".join(unreadable) + " (in the landing folder "
+                          f"{settings.landing_dir}); everything else was loaded. Fix the access and run again.")
     return summary

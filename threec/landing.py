@@ -6,12 +6,15 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import mmap
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from threec.contract import load_contract
 
 MANIFEST = "manifest.csv"
+HEADER_MAX_BYTES = 1 << 20
 
 
 @dataclass
@@ -35,6 +38,7 @@ class ExtractFolder:
 class Scan:
     folders: list[ExtractFolder]
     notes: list[tuple[str, str]]  # (path, note) about the landing folder itself
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, why): the run must fail
 
 
 def parse_folder_date(name: str) -> dt.date | None:
@@ -78,51 +82,146 @@ def read_manifest(path: Path) -> tuple[dict[str, ManifestEntry] | None, str | No
     return entries, None
 
 
+def _unreadable(exc: OSError) -> str:
+    return f"cannot be read ({exc.strerror or exc.__class__.__name__})"
+
+
 def scan(landing: Path, as_of: dt.date) -> Scan:
-    """Extract folders dated on or before ``as_of``, oldest first."""
+    """Extract folders dated on or before ``as_of``, oldest first.
+
+    Links are never followed, inside or outside the landing folder: a link named like a
+    date would deliver another folder's files a second time under a new extract date, and
+    one pointing elsewhere would load files the export never wrote. Each is noted once."""
     contract = load_contract()
     known = {e.file_name: name for name, e in contract.entities.items()}
     notes: list[tuple[str, str]] = []
     folders: list[ExtractFolder] = []
+    unreadable: list[tuple[str, str]] = []
     if not landing.is_dir():
         return Scan([], [(str(landing), "landing folder does not exist")])
-    root = landing.resolve()
-    for child in sorted(landing.iterdir()):
+    try:
+        children = sorted(landing.iterdir())
+    except OSError as exc:
+        return Scan([], [], [(str(landing), _unreadable(exc))])
+    for child in children:
         date = parse_folder_date(child.name)
+        if child.is_symlink():
+            notes.append((child.name, "is a link: extract folders and files must be real ones, "
+                                      "links are never followed: ignored"))
+            continue
         if not child.is_dir():
             notes.append((child.name, "not an extract folder (a file in the landing folder): ignored"))
             continue
         if date is None:
             notes.append((child.name, "folder name is not an extract date (YYYY-MM-DD): ignored"))
             continue
-        if child.is_symlink() and root not in child.resolve().parents:
-            notes.append((child.name, "extract folder is a link pointing outside the landing folder: ignored"))
-            continue
         if date > as_of:
             continue
         folder = ExtractFolder(date, child)
-        for f in sorted(child.iterdir()):
-            if f.name.lower() == MANIFEST:
+        try:
+            entries = sorted(child.iterdir())
+        except OSError as exc:
+            unreadable.append((child.name, _unreadable(exc)))
+            continue
+        for f in entries:
+            if f.is_symlink():
+                folder.notes.append((f.name, "is a link: export files must be real files, links are never "
+                                             "followed: ignored"))
+            elif f.name.lower() == MANIFEST and f.is_file():
                 folder.manifest, folder.manifest_error = read_manifest(f)
-                folder.manifest_sha256 = sha256_of(f)
-            elif f.name in known and f.is_file() and not (f.is_symlink() and child.resolve() != f.resolve().parent):
+                try:
+                    folder.manifest_sha256 = sha256_of(f)
+                except OSError as exc:
+                    folder.manifest, folder.manifest_error = None, f"manifest.csv {_unreadable(exc)}"
+                    folder.manifest_sha256 = None
+            elif f.name in known and f.is_file():
                 folder.files[known[f.name]] = f
             else:
                 folder.notes.append((f.name, "not a file of the contract (expected <entity>.csv): ignored"))
         folders.append(folder)
     folders.sort(key=lambda f: f.extract_date)
-    return Scan(folders, notes)
+    return Scan(folders, notes, unreadable)
 
 
 def read_header(path: Path) -> tuple[list[str] | None, str | None]:
-    """The header record, with a BOM removed. Returns (names, error)."""
+    """The header record, with a BOM removed. Returns (names, error).
+
+    Only the header's own bytes are decoded: a data row in another encoding is that
+    row's problem (quarantined), not a reason to reject the whole file."""
+    with path.open("rb") as fh:
+        head = fh.read(HEADER_MAX_BYTES + 1)
+    end = _record_end(head, len(BOM) if head.startswith(BOM) else 0)
+    if end > HEADER_MAX_BYTES:
+        return None, f"the header row is longer than {HEADER_MAX_BYTES // (1 << 20)} MiB (is this a CSV file?)"
     try:
-        with path.open("r", encoding="utf-8-sig", newline="") as fh:
-            first = next(csv.reader(fh), None)
+        text = head[:end].decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, "the header row is not UTF-8 text"
+    try:
+        first = next(csv.reader(io.StringIO(text, newline="")), None)
     except csv.Error as exc:
         return None, f"the header row is not valid CSV ({exc})"
     if not first or all(not h.strip() for h in first):
         return None, "the file has no header row"
     return first, None
+
+# The shape of a CSV file, as far as numbering its records needs. DuckDB's reader (which
+# does the real parsing) skips empty lines yet still counts them in the line numbers of
+# the rows it rejects, refuses a file that mixes line-end styles (CRLF, LF, CR), and after
+# a broken quote resumes at a line end of the file's first style only. A file with broken
+# rows is therefore rewritten into a normalised copy (one record per LF line, no empty
+# lines, quoted fields byte for byte) and the copy is parsed instead.
+_QUOTED_FIELD = re.compile(rb'"(?:[^"]+|"")*(?:"|\Z)')  # an unclosed quote runs to the end, as RFC 4180 reads it
+_FIELD_REST = re.compile(rb"[^,\r\n]*")
+_QUOTE, _COMMA, _CR, _LF = 0x22, 0x2C, 0x0D, 0x0A
+BOM = b"\xef\xbb\xbf"
+
+
+def _mapped(path: Path):
+    fh = path.open("rb")
+    try:
+        return fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except ValueError:  # an empty file cannot be mapped
+        fh.close()
+        return None, None
+
+
+def _record_end(buf, pos: int) -> int:
+    """Where the record starting at ``pos`` ends: the offset of its line end, or the end
+    of ``buf``. A quote opens a quoted field only at the start of a field (as DuckDB's
+    reader has it); whatever follows a closing quote stays in that field."""
+    n = len(buf)
+    while True:
+        if pos < n and buf[pos] == _QUOTE:
+            pos = _QUOTED_FIELD.match(buf, pos).end()
+        pos = _FIELD_REST.match(buf, pos).end()
+        if pos < n and buf[pos] == _COMMA:
+            pos += 1
+            continue
+        return pos
+
+
+def normalise_records(src: Path, dst: Path) -> None:
+    """Copy ``src`` to ``dst`` with each record on one line ending in LF and empty lines
+    dropped. Records are split as RFC 4180 reads them, with any of CRLF, LF and CR ending a
+    record outside quotes (see _record_end). Nothing else changes, so the reader still
+    sees, and rejects, every broken row."""
+    fh, mm = _mapped(src)
+    with dst.open("wb") as out:
+        if mm is None:
+            return
+        try:
+            n, pos = len(mm), 0
+            while pos < n:
+                # A byte-order mark is part of the first record, but a quote right after it
+                # still opens that record's first field.
+                end = _record_end(mm, pos + len(BOM) if pos == 0 and mm[:len(BOM)] == BOM else pos)
+                if end > pos:
+                    out.write(mm[pos:end])
+                    out.write(b"\n")
+                if end < n:
+                    end += 2 if mm[end] == _CR and end + 1 < n and mm[end + 1] == _LF else 1
+                pos = end
+        finally:
+            mm.close()
+            fh.close()

@@ -13,6 +13,7 @@ from threec.checks.runner import CheckReport, ChecksFailed, run_checks
 from threec.config import Settings
 from threec.dbt import run_dbt
 from threec.errors import ThreecError
+from threec.files import restricted_umask
 from threec.ingest import IngestSummary, ingest
 from threec.landing import parse_folder_date
 from threec.publish import Published, publish
@@ -38,7 +39,7 @@ def default_as_of(settings: Settings, today: dt.date | None = None) -> dt.date:
 
 
 def ingest_step(settings: Settings, as_of: dt.date, run_id: str, progress=log.info) -> IngestSummary:
-    with run_lock(settings):
+    with run_lock(settings), restricted_umask():
         con = connect(settings)
         try:
             ensure_schema(con)
@@ -50,12 +51,12 @@ def ingest_step(settings: Settings, as_of: dt.date, run_id: str, progress=log.in
 
 
 def build_step(settings: Settings, as_of: dt.date, progress=log.info) -> None:
-    with run_lock(settings):
+    with run_lock(settings), restricted_umask():
         run_dbt(settings, "build", as_of, progress=progress)
 
 
 def publish_step(settings: Settings, as_of: dt.date, run_id: str, progress=log.info) -> Published:
-    with run_lock(settings):
+    with run_lock(settings), restricted_umask():
         published = publish(settings, run_id, as_of, progress)
         con = connect(settings)
         try:
@@ -68,7 +69,7 @@ def publish_step(settings: Settings, as_of: dt.date, run_id: str, progress=log.i
 def check_step(settings: Settings, as_of: dt.date, run_id: str, progress=log.info) -> CheckReport:
     """Run the GX checks and write the data-quality report. A failed fail-check raises
     ChecksFailed after the report is written, so publishing never starts."""
-    with run_lock(settings):
+    with run_lock(settings), restricted_umask():
         report = run_checks(settings, as_of, run_id, progress)
         write_report(settings, as_of, report, progress)
         notify(settings, report, progress)
@@ -141,13 +142,18 @@ def headline(settings: Settings) -> dict[str, object]:
 
 
 def run(settings: Settings, as_of: dt.date | None = None, progress=log.info) -> RunSummary:
+    """The whole run holds the warehouse lock from the first step to the last, so a second
+    run started meanwhile stops at once ("already running") instead of slipping in between
+    two steps of this one. Each step takes the lock again (re-entrant), so a step called
+    alone, as the DAG's tasks do, is guarded the same way."""
     started = time.monotonic()
-    as_of = as_of or default_as_of(settings)
-    run_id = new_run_id(as_of)
-    progress(f"run {run_id}: landing {settings.landing_dir} -> warehouse {settings.warehouse}")
-    summary_ingest = ingest_step(settings, as_of, run_id, progress)
-    build_step(settings, as_of, progress)
-    checks = check_step(settings, as_of, run_id, progress)
-    published = publish_step(settings, as_of, run_id, progress)
-    return RunSummary(run_id, as_of, summary_ingest, checks, published, headline(settings),
-                      time.monotonic() - started)
+    with run_lock(settings):
+        as_of = as_of or default_as_of(settings)
+        run_id = new_run_id(as_of)
+        progress(f"run {run_id}: landing {settings.landing_dir} -> warehouse {settings.warehouse}")
+        summary_ingest = ingest_step(settings, as_of, run_id, progress)
+        build_step(settings, as_of, progress)
+        checks = check_step(settings, as_of, run_id, progress)
+        published = publish_step(settings, as_of, run_id, progress)
+        figures = headline(settings)
+    return RunSummary(run_id, as_of, summary_ingest, checks, published, figures, time.monotonic() - started)

@@ -100,8 +100,10 @@ def seeds_yaml() -> str:
         "units_per_week": "Cost frequencies: the weekly multiplier of unit_cost; null when planned units or one-off.",
         "uses_planned_units": "Cost frequencies: whether planned_units_per_week is the multiplier.",
     }
+    # The SQL standard's type names: the same seed builds on DuckDB and PostgreSQL, which
+    # has no `double` (docs/postgres.md).
     types = {"sort_order": "integer", "is_positive": "boolean", "is_long_term": "boolean",
-             "units_per_week": "double", "uses_planned_units": "boolean"}
+             "units_per_week": "double precision", "uses_planned_units": "boolean"}
     doc = {"version": 2, "seeds": [{
         "name": "export_codes",
         "description": "Every code list of the export contract, one row per code.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -21,7 +22,7 @@ DQ_TABLES = {
         delivery_id BIGINT PRIMARY KEY, extract_date DATE NOT NULL, entity VARCHAR NOT NULL,
         file VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, manifest_sha256 VARCHAR, size_bytes BIGINT, mtime_ns BIGINT,
         status VARCHAR NOT NULL, rows_delivered BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
-        loaded_at TIMESTAMP NOT NULL, run_id VARCHAR""",
+        loaded_at TIMESTAMP NOT NULL, run_id VARCHAR, ctime_ns BIGINT""",
     "quarantine": """
         delivery_id BIGINT, extract_date DATE, entity VARCHAR, file VARCHAR, row_number BIGINT,
         record_id VARCHAR, "column" VARCHAR, rule VARCHAR, reason VARCHAR""",
@@ -35,6 +36,11 @@ DQ_TABLES = {
         run_id VARCHAR PRIMARY KEY, as_of_date DATE, started_at TIMESTAMP, finished_at TIMESTAMP,
         status VARCHAR, message VARCHAR""",
 }
+
+
+# Ledger inserts name their columns: older warehouses gained ctime_ns at the end.
+LEDGER_COLUMNS = ("delivery_id, extract_date, entity, file, sha256, manifest_sha256, size_bytes, mtime_ns, ctime_ns, "
+                  "status, rows_delivered, rows_loaded, rows_quarantined, loaded_at, run_id")
 
 
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -63,26 +69,58 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(raw_table_ddl(name, contract))
     for name, cols in DQ_TABLES.items():
         con.execute(f"create table if not exists dq.{name} ({cols})")
+    # Warehouses made before the ledger kept change times gain the column (null: such a
+    # file is hashed once more, then remembered with its change time).
+    con.execute("alter table dq.file_ledger add column if not exists ctime_ns BIGINT")
     con.execute("create sequence if not exists dq.delivery_seq start 1")
+
+
+def lock_path(settings: Settings) -> Path:
+    return Path(str(settings.warehouse) + ".lock")
+
+
+# The locks this thread holds, with their depth. A whole `threec run` holds the lock from
+# start to end and each step inside it takes it again, so it is re-entrant per thread
+# (another thread, like another process, opens its own descriptor and is refused).
+_held = threading.local()
 
 
 @contextlib.contextmanager
 def run_lock(settings: Settings) -> Iterator[None]:
-    """One threec process writes a warehouse at a time. An OS file lock dies with its
-    process, so a crashed run never leaves the warehouse locked."""
-    path = Path(str(settings.warehouse) + ".lock")
+    """One threec process writes a warehouse at a time; another that tries meanwhile
+    stops at once with AlreadyRunning naming the holder (pid and start time).
+
+    The lock is flock(2) on ``<warehouse>.lock``. The kernel drops it when the holder's
+    last descriptor closes, which happens however the process ends (SIGKILL, OOM kill;
+    a power cut ends every process), and the descriptor is not inherited by child
+    processes (dbt), so a dead run can never leave it held: no stale-lock detection is
+    needed. The pid written in the file is for the message only, never trusted."""
+    path = lock_path(settings)
+    depth: dict[Path, int] = _held.__dict__.setdefault("depth", {})
+    if depth.get(path):
+        depth[path] += 1
+        try:
+            yield
+        finally:
+            depth[path] -= 1
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "pid unknown, just started"
             raise AlreadyRunning(
-                f"threec is already running on {settings.warehouse} ({holder}); "
+                f"threec is already running ({holder}) on {settings.warehouse}; "
                 "wait for it to finish, then run again.") from None
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode(), 0)
-        yield
+        started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+        os.pwrite(fd, f"pid {os.getpid()}, started {started}".encode(), 0)
+        depth[path] = 1
+        try:
+            yield
+        finally:
+            depth.pop(path, None)
     finally:
         os.close(fd)

@@ -21,11 +21,11 @@
 
 {#- First and last day of the return's year (1 April to 31 March). -#}
 {% macro cld_period_start() -%}
-    make_date(cast({{ cld_year_start_year() }} as bigint), 4, 1)
+    {{ date_from_parts(cld_year_start_year(), 4, 1) }}
 {%- endmacro %}
 
 {% macro cld_period_end() -%}
-    make_date(cast({{ cld_year_start_year() }} + 1 as bigint), 3, 31)
+    {{ date_from_parts(cld_year_start_year() ~ ' + 1', 3, 31) }}
 {%- endmacro %}
 
 {#- The defined value an export code maps to (seed cld_code_map; null when the code is null). -#}

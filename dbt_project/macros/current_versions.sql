@@ -8,11 +8,12 @@
     extracts dated on or before the as-of date count, so a back-dated run sees what was
     known then. A record whose winning version is deleted leaves every current fact;
     an older deleted version that was superseded does not matter.
+    `staged_model` is the stg_ model's name, not a ref(): star_except reads its columns.
 -#}
-{% macro current_versions(staged_relation, id_column) -%}
+{% macro current_versions(staged_model, id_column) -%}
 with versions as (
     select *
-    from {{ staged_relation }}
+    from {{ ref(staged_model) }}
     where extract_date <= {{ as_of_date() }}
 ),
 
@@ -26,7 +27,7 @@ ranked as (
     from versions
 )
 
-select * exclude (version_rank, is_deleted)
+select {{ star_except(staged_model, ['version_rank', 'is_deleted']) }}
 from ranked
 where version_rank = 1
   and not is_deleted

@@ -1,11 +1,11 @@
 {#- Reporting periods. Councils report by calendar month and by financial year (April to March). -#}
 
 {% macro month_start(date_expr) -%}
-    cast(date_trunc('month', {{ date_expr }}) as date)
+    cast({{ dbt.date_trunc('month', date_expr) }} as date)
 {%- endmacro %}
 
 {% macro month_label(date_expr) -%}
-    strftime({{ date_expr }}, '%Y-%m')
+    {{ date_to_text(date_expr, 'YYYY-MM') }}
 {%- endmacro %}
 
 {#- Calendar year in which the financial year containing the date began. -#}
@@ -14,7 +14,7 @@
 {%- endmacro %}
 
 {% macro financial_year_start(date_expr) -%}
-    make_date(cast({{ financial_year_start_year(date_expr) }} as bigint), 4, 1)
+    {{ date_from_parts(financial_year_start_year(date_expr), 4, 1) }}
 {%- endmacro %}
 
 {#- '2024-25' for 1 April 2024 to 31 March 2025, as the returns and finance workbooks label it. -#}
@@ -46,11 +46,7 @@
     beside it; reads the `as_of` CTE (one row, column as_of_date) of the calling model. -#}
 {% macro months_through_as_of(first_month) -%}
     select
-        cast(unnest(generate_series(
-            {{ first_month }},
-            {{ month_start('a.as_of_date') }},
-            interval 1 month
-        )) as date) as month,
+        cast({{ date_series(first_month, month_start('a.as_of_date'), 'month') }} as date) as month,
         a.as_of_date
     from as_of as a
 {%- endmacro %}

@@ -10,7 +10,7 @@ from {{ model }}
 where case
     when {{ denominator }} is null or {{ denominator }} = 0 then {{ column_name }} is not null
     else {{ column_name }} is null
-        or abs({{ column_name }} - {{ scale }} * cast({{ numerator }} as double) / ({{ denominator }}))
+        or abs({{ column_name }} - {{ scale }} * cast({{ numerator }} as {{ type_double() }}) / ({{ denominator }}))
             > 1e-9 * greatest(1, abs({{ column_name }}))
 end
 {% endtest %}

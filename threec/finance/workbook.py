@@ -42,11 +42,9 @@ from typing import Any, Sequence
 import xlsxwriter
 
 from threec.files import atomic_path
-from threec.safe_text import FORMULA_STARTS
+from threec.safe_text import FORMULA_STARTS, looks_like_formula  # noqa: F401 (FORMULA_STARTS: read from here by tests)
 
 log = logging.getLogger("threec.finance")
-
-# A text starting with one of these is a formula (or a DDE command) to a spreadsheet.
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -313,7 +311,7 @@ class _Sheets:
     def text(self, ws, row: int, col: int, value: str, fmt=None) -> None:
         """Every text goes through here: stored as a string, quote-prefixed when risky."""
         value = str(value)
-        if value.startswith(FORMULA_STARTS):
+        if looks_like_formula(value):
             fmt = self.quoted
         ws.write_string(row, col, value, fmt if fmt is not None else self.fmt["text"])
 
@@ -540,4 +538,3 @@ def write_finance_workbook(con, path: pathlib.Path) -> None:
         _not_live(sheets, con)
         _notes(sheets, as_of_text)
         wb.close()
-        tmp.chmod(0o640)

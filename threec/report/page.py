@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 
 from threec.config import Settings
-from threec.files import atomic_path, atomic_write_text
+from threec.files import atomic_path, atomic_write_text, ensure_dir
 from threec.periods import last_months
 from threec.report.data import ReportData, load, snapshot_findings
 from threec.report.delays import render_delays_page
@@ -161,8 +161,7 @@ def write_worklist_csv(con, path: Path) -> int:
 
 
 def write_report(settings: Settings, as_of: dt.date, report, progress=log.info) -> Path:
-    folder = settings.output_dir / "dq"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = ensure_dir(settings.output_dir / "dq")
     threshold = float(settings.dbt_vars()["unexplained_rate_threshold"])
     con = connect(settings)
     try:

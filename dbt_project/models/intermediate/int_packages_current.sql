@@ -1,2 +1,2 @@
 -- Current version of each packages record as of the as-of date (see macro current_versions).
-{{ current_versions(ref('stg_packages'), 'package_id') }}
+{{ current_versions('stg_packages', 'package_id') }}

@@ -1,2 +1,2 @@
 -- Current version of each people record as of the as-of date (see macro current_versions).
-{{ current_versions(ref('stg_people'), 'person_id') }}
+{{ current_versions('stg_people', 'person_id') }}

@@ -17,14 +17,10 @@ with delays as (
 
 months as (
     select
-        cast(month as date)                                  as month_start,
-        cast(month + interval 1 month - interval 1 day as date) as month_end
+        cast(month as date)                    as month_start,
+        {{ dbt.last_day('month', 'month') }}   as month_end
     from (
-        select unnest(generate_series(
-            {{ month_start('min(ready_date)') }},
-            {{ month_start('max(as_of_date)') }},
-            interval 1 month
-        )) as month
+        select {{ date_series(month_start('min(ready_date)'), month_start('max(as_of_date)'), 'month') }} as month
         from delays
     ) as spine
 ),
@@ -47,14 +43,21 @@ delay_months as (
     where d.delayed_days > 0
 ),
 
--- One name per provider code: the name on its most recent delay that carries one.
+-- One name per provider code: the name on its most recent delay that carries one
+-- (latest ready_date, then greatest delay_id).
 provider_names as (
-    select
-        provider_code,
-        arg_max(provider_name, ready_date::varchar || '|' || delay_id) as provider_name
-    from delays
-    where provider_name is not null
-    group by provider_code
+    select provider_code, provider_name
+    from (
+        select
+            provider_code,
+            provider_name,
+            row_number() over (
+                partition by provider_code order by ready_date desc, delay_id desc
+            ) as recency
+        from delays
+        where provider_name is not null
+    ) as named
+    where recency = 1
 )
 
 select

@@ -48,20 +48,24 @@ linked as (
 ),
 
 followups as (
-    select
-        d.delay_id,
-        c.conversation_id,
-        c.conversation_type,
-        c.team_id,
-        c.start_date,
-        c.outcome_bucket,
-        c.journey_id
-    from linked as d
-    inner join {{ ref('fct_conversations') }} as c
-        on c.person_id = d.linked_person_id
-        and c.start_date >= d.discharge_date
-        and c.start_date <= d.discharge_date + {{ window_days }}
-    qualify row_number() over (partition by d.delay_id order by c.person_conversation_seq) = 1
+    select delay_id, conversation_id, conversation_type, team_id, start_date, outcome_bucket, journey_id
+    from (
+        select
+            d.delay_id,
+            c.conversation_id,
+            c.conversation_type,
+            c.team_id,
+            c.start_date,
+            c.outcome_bucket,
+            c.journey_id,
+            row_number() over (partition by d.delay_id order by c.person_conversation_seq) as followup_rank
+        from linked as d
+        inner join {{ ref('fct_conversations') }} as c
+            on c.person_id = d.linked_person_id
+            and c.start_date >= d.discharge_date
+            and c.start_date <= d.discharge_date + {{ window_days }}
+    ) as in_window
+    where followup_rank = 1
 ),
 
 during as (

@@ -30,12 +30,17 @@ first_conversations as (
         conversation_type  as first_conversation_type,
         team_id            as first_conversation_team_id,
         start_date         as first_conversation_date
-    from {{ ref('int_conversations_ordered') }}
-    where request_id is not null
-    qualify row_number() over (
-        partition by request_id
-        order by start_date, conversation_type_rank, conversation_id
-    ) = 1
+    from (
+        select
+            *,
+            row_number() over (
+                partition by request_id
+                order by start_date, conversation_type_rank, conversation_id
+            ) as answer_rank
+        from {{ ref('int_conversations_ordered') }}
+        where request_id is not null
+    ) as answers
+    where answer_rank = 1
 ),
 
 long_term_packages as (

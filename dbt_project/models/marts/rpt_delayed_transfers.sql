@@ -29,7 +29,7 @@ months as (
 calendar as (
     select
         month,
-        cast(month + interval 1 month - interval 1 day as date) as month_end,
+        {{ dbt.last_day('month', 'month') }} as month_end,
         as_of_date
     from months
 ),
@@ -53,14 +53,22 @@ population as (
 ),
 
 month_population as (
-    select c.month, p.population_year, p.adult_population
-    from calendar as c
-    cross join population as p
-    -- the month's own year, else the nearest earlier year, else the nearest later one
-    qualify row_number() over (
-        partition by c.month
-        order by p.population_year > year(c.month), abs(year(c.month) - p.population_year)
-    ) = 1
+    select month, population_year, adult_population
+    from (
+        select
+            c.month,
+            p.population_year,
+            p.adult_population,
+            -- the month's own year, else the nearest earlier year, else the nearest later one
+            row_number() over (
+                partition by c.month
+                order by p.population_year > extract(year from c.month),
+                    abs(extract(year from c.month) - p.population_year)
+            ) as preference
+        from calendar as c
+        cross join population as p
+    ) as candidates
+    where preference = 1
 ),
 
 framed as (

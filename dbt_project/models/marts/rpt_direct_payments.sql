@@ -33,9 +33,9 @@ months as (
 ),
 
 dates as (
-    select cast(month + interval 1 month - interval 1 day as date) as date, as_of_date
+    select {{ dbt.last_day('month', 'month') }} as date, as_of_date
     from months
-    where cast(month + interval 1 month - interval 1 day as date) <= as_of_date
+    where {{ dbt.last_day('month', 'month') }} <= as_of_date
     union
     select as_of_date as date, as_of_date
     from as_of
@@ -68,7 +68,7 @@ per_date as (
 select
     d.date,
     {{ month_start('d.date') }}                              as month,
-    d.date = cast(last_day(d.date) as date)                  as is_month_end,
+    d.date = {{ dbt.last_day('d.date', 'month') }}          as is_month_end,
     d.date = d.as_of_date                                    as is_as_of_date,
     coalesce(p.people_with_direct_payment, 0)                as people_with_direct_payment,
     coalesce(p.people_with_community_lts, 0)                 as people_with_community_lts,

@@ -19,9 +19,9 @@ select
     count(*) filter (where is_unchallenged_escalation) as unchallenged,
     count(*) filter (where is_premature_escalation) as premature,
     {{ share('count(*) filter (where is_unexplained_escalation)', 'count(*)') }} as unexplained_rate,
-    cast({{ var('unexplained_rate_threshold') }} as double) as threshold,
+    cast({{ var('unexplained_rate_threshold') }} as {{ type_double() }}) as threshold,
     {{ share('count(*) filter (where is_unexplained_escalation)', 'count(*)') }}
-        > cast({{ var('unexplained_rate_threshold') }} as double) as is_over_threshold,
+        > cast({{ var('unexplained_rate_threshold') }} as {{ type_double() }}) as is_over_threshold,
     max(as_of_date) as as_of_date
 from direct
-group by all
+group by team_id, {{ month_start('next_start_date') }}, {{ month_label('next_start_date') }}

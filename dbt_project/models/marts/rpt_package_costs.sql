@@ -14,14 +14,14 @@ with as_of as (
 
 years as (
     select
-        make_date(cast(y.start_year as bigint), 4, 1) as period_start,
-        least(make_date(cast(y.start_year as bigint) + 1, 3, 31), a.as_of_date) as period_end,
+        {{ date_from_parts('y.start_year', 4, 1) }} as period_start,
+        least({{ date_from_parts('y.start_year + 1', 3, 31) }}, a.as_of_date) as period_end,
         a.as_of_date
     from as_of as a,
-        unnest(generate_series(
-            (select {{ financial_year_start_year('min(start_date)') }} from {{ ref('fct_packages') }}),
-            {{ financial_year_start_year('a.as_of_date') }}
-        )) as y(start_year)
+        {{ integer_series(
+            "(select " ~ financial_year_start_year('min(start_date)') ~ " from " ~ ref('fct_packages') ~ ")",
+            financial_year_start_year('a.as_of_date')
+        ) }} as y(start_year)
 ),
 
 package_years as (
@@ -60,4 +60,4 @@ select
     sum(net_cost order by package_id)            as net_cost,
     max(as_of_date)                              as as_of_date
 from package_years
-group by all
+group by period_start, period_end, service_type, service_component, delivery_mechanism

@@ -37,7 +37,7 @@ live_teams as (
         t.team_id,
         t.team_name,
         t.three_c_go_live_date,
-        cast(t.three_c_go_live_date - interval {{ var('baseline_months') | int }} month as date) as baseline_from,
+        cast({{ dbt.dateadd('month', -(var('baseline_months') | int), 't.three_c_go_live_date') }} as date) as baseline_from,
         cast(t.three_c_go_live_date - 1 as date) as baseline_to,
         a.as_of_date
     from {{ ref('int_teams_current') }} as t
@@ -49,12 +49,9 @@ live_teams as (
 team_years as (
     select
         t.*,
-        make_date(cast(y.start_year as bigint), 4, 1) as financial_year_start
+        {{ date_from_parts('y.start_year', 4, 1) }} as financial_year_start
     from live_teams as t,
-        unnest(generate_series(
-            {{ financial_year_start_year('baseline_to') }},
-            {{ financial_year_start_year('as_of_date') }}
-        )) as y(start_year)
+        {{ integer_series(financial_year_start_year('baseline_to'), financial_year_start_year('as_of_date')) }} as y(start_year)
 ),
 
 -- existing clients -------------------------------------------------------------------
@@ -178,20 +175,20 @@ rows_out as (
         coalesce(e.journeys_cost_up, 0)    as journeys_cost_up,
         coalesce(e.weekly_cost_before, 0)  as weekly_cost_before,
         coalesce(e.weekly_cost_after, 0)   as weekly_cost_after,
-        null::bigint as baseline_new_client_requests,
-        null::bigint as baseline_led_to_long_term_support,
-        null::double as baseline_share,
-        null::bigint as baseline_long_term_packages,
-        null::bigint as baseline_costed_long_term_packages,
-        null::double as baseline_mean_annualised_cost,
-        null::double as baseline_cost_per_request,
-        null::bigint as new_client_requests,
-        null::bigint as led_to_long_term_support,
-        null::double as actual_share,
-        null::bigint as actual_long_term_packages,
-        null::bigint as actual_costed_long_term_packages,
-        null::double as actual_mean_annualised_cost,
-        null::double as actual_cost_per_request
+        cast(null as bigint) as baseline_new_client_requests,
+        cast(null as bigint) as baseline_led_to_long_term_support,
+        cast(null as {{ type_double() }}) as baseline_share,
+        cast(null as bigint) as baseline_long_term_packages,
+        cast(null as bigint) as baseline_costed_long_term_packages,
+        cast(null as {{ type_double() }}) as baseline_mean_annualised_cost,
+        cast(null as {{ type_double() }}) as baseline_cost_per_request,
+        cast(null as bigint) as new_client_requests,
+        cast(null as bigint) as led_to_long_term_support,
+        cast(null as {{ type_double() }}) as actual_share,
+        cast(null as bigint) as actual_long_term_packages,
+        cast(null as bigint) as actual_costed_long_term_packages,
+        cast(null as {{ type_double() }}) as actual_mean_annualised_cost,
+        cast(null as {{ type_double() }}) as actual_cost_per_request
     from team_years as ty
     left join existing as e
         on e.team_id = ty.team_id
@@ -206,7 +203,7 @@ rows_out as (
             when n.new_client_requests = 0 then 0
             else (n.baseline_cost_per_request - n.actual_cost_per_request) * n.new_client_requests
         end as amount,
-        null::bigint, null::bigint, null::bigint, null::double, null::double,
+        cast(null as bigint), cast(null as bigint), cast(null as bigint), cast(null as {{ type_double() }}), cast(null as {{ type_double() }}),
         n.baseline_new_client_requests,
         n.baseline_led_to_long_term_support,
         n.baseline_share,

@@ -35,7 +35,7 @@ waits as (
 spine as (
     select
         team_id,
-        cast(unnest(generate_series(min(wait_start), max(as_of_date), interval 1 day)) as date) as waiting_date,
+        cast({{ date_series('min(wait_start)', 'max(as_of_date)', 'day') }} as date) as waiting_date,
         max(as_of_date) as as_of_date
     from requests
     group by team_id
@@ -78,7 +78,9 @@ daily as (
         s.team_id,
         s.waiting_date,
         sum(coalesce(c.change, 0)) over w as requests_waiting,
-        last_value(m.oldest_request_date ignore nulls) over w as oldest_request_date,
+        -- The last mark so far. Marks rise in both date and oldest_request_date, so it is
+        -- also the greatest so far: max() needs no IGNORE NULLS, which PostgreSQL lacks.
+        max(m.oldest_request_date) over w as oldest_request_date,
         s.as_of_date
     from spine as s
     left join changes as c

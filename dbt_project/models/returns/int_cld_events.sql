@@ -65,9 +65,9 @@ requests as (
         cast(null as varchar)                       as service_component,
         cast(null as varchar)                       as delivery_mechanism,
         cast(null as varchar)                       as client_funding_status,
-        cast(null as double)                        as unit_cost,
+        cast(null as {{ type_double() }})              as unit_cost,
         cast(null as varchar)                       as cost_frequency_unit_type,
-        cast(null as double)                        as planned_units_per_week,
+        cast(null as {{ type_double() }})              as planned_units_per_week,
         false                                       as is_carer_service
     from {{ ref('int_requests_current') }} as r
     cross join period as pe
@@ -100,9 +100,9 @@ conversation_events as (
         cast(null as varchar)                       as service_component,
         cast(null as varchar)                       as delivery_mechanism,
         cast(null as varchar)                       as client_funding_status,
-        cast(null as double)                        as unit_cost,
+        cast(null as {{ type_double() }})              as unit_cost,
         cast(null as varchar)                       as cost_frequency_unit_type,
-        cast(null as double)                        as planned_units_per_week,
+        cast(null as {{ type_double() }})              as planned_units_per_week,
         false                                       as is_carer_service
     from conversations as c
     left join reviews as rv
@@ -136,7 +136,7 @@ service_events as (
                   else 'part_contribution' end") }} as client_funding_status,
         p.unit_cost                                 as unit_cost,
         {{ cld_value('cost_frequency', 'Cost_Frequency_Unit_Type', 'p.cost_frequency') }} as cost_frequency_unit_type,
-        cast(p.planned_units_per_week as double)    as planned_units_per_week,
+        cast(p.planned_units_per_week as {{ type_double() }}) as planned_units_per_week,
         p.service_type = 'CARER_DIRECT'             as is_carer_service
     from packages as p
     cross join period as pe

@@ -85,10 +85,11 @@ select
     {{ age_band('c.age_at_period_end') }}    as age_band,
     count(distinct c.person_id)              as clients,
     count(*)                                 as service_lines,
-    sum(c.weekly_line_days) / 7.0            as client_weeks,
-    sum(c.gross_cost)                        as gross_expenditure,
-    sum(c.gross_cost) - sum(c.net_cost)      as client_contributions,
-    sum(c.net_cost)                          as net_expenditure
+    cast(sum(c.weekly_line_days) as {{ type_double() }}) / 7 as client_weeks,
+    -- ordered sums: the same doubles added in the same order give bit-identical reruns
+    sum(c.gross_cost order by c.package_id)  as gross_expenditure,
+    sum(c.gross_cost order by c.package_id) - sum(c.net_cost order by c.package_id) as client_contributions,
+    sum(c.net_cost order by c.package_id)    as net_expenditure
 from costed as c
 cross join period as pe
 where c.age_at_period_end is null or c.age_at_period_end >= 18

@@ -8,7 +8,7 @@ from {{ model }}
 where case
     when {{ denominator }} is null or {{ denominator }} = 0 then {{ column_name }} is not null
     else {{ column_name }} is null
-        or abs({{ column_name }} - cast({{ numerator }} as double) / {{ denominator }}) > 1e-12
+        or abs({{ column_name }} - cast({{ numerator }} as {{ type_double() }}) / {{ denominator }}) > 1e-12
           or {{ numerator }} > {{ denominator }}
 end
 {% endtest %}
