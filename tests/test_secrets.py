@@ -40,8 +40,10 @@ def test_weak_keys_are_refused_without_repeating_them(key, why):
     assert key.strip() not in message
 
 
+# ids fixed: the random keys differ per xdist worker, and workers must collect the same names
 @pytest.mark.parametrize("key", [secrets.token_urlsafe(48), secrets.token_hex(16), TEST_KEY, TEST_VAULT_KEY,
-                                 "correct horse battery staple sideways 42"])
+                                 "correct horse battery staple sideways 42"],
+                         ids=["urlsafe-48", "hex-16", "test-key", "test-vault-key", "passphrase"])
 def test_random_keys_are_accepted(key):
     assert key_weakness(key) is None
     assert checked_key("THREEC_VAULT_KEY", key, demo=False, demo_key=DEMO_VAULT_KEY, purpose="test") == key
