@@ -95,16 +95,9 @@ def load_settings(overrides: Mapping[str, str | None] | None = None) -> Settings
     key = checked_key("THREEC_PSEUDONYM_KEY", source.get("THREEC_PSEUDONYM_KEY"), demo=demo,
                       demo_key=DEMO_PSEUDONYM_KEY, demo_keys=(DEMO_VAULT_KEY,),
                       purpose="it keys the NHS-number pseudonyms")
-    vault_key = source.get("THREEC_VAULT_KEY", "")
-    if not vault_key:
-        if not demo:
-            raise ConfigError(
-                "THREEC_VAULT_KEY is not set. Set it to a secret of at least "
-                f"{MIN_KEY_LENGTH} characters, different from THREEC_PSEUDONYM_KEY (it encrypts the identity "
-                "vault that the yearly returns read), or set THREEC_DEMO=1 for the demo council.")
-        vault_key = DEMO_VAULT_KEY
-    if len(vault_key) < MIN_KEY_LENGTH:
-        raise ConfigError(f"THREEC_VAULT_KEY is too short: use at least {MIN_KEY_LENGTH} characters.")
+    vault_key = checked_key("THREEC_VAULT_KEY", source.get("THREEC_VAULT_KEY"), demo=demo,
+                            demo_key=DEMO_VAULT_KEY, demo_keys=(DEMO_PSEUDONYM_KEY,),
+                            purpose="it encrypts the identity vault that the yearly returns read")
     if vault_key == key:
         raise ConfigError("THREEC_VAULT_KEY must differ from THREEC_PSEUDONYM_KEY: one leaked secret "
                           "must not open both the pseudonyms and the identity vault.")
