@@ -14,4 +14,4 @@ demo: setup
 test: setup
 	@bash scripts/system-packages.sh
 	bash scripts/audit-deps.sh
-	.venv/bin/python -m pytest -n 2 --dist loadgroup
+	.venv/bin/python -m pytest -n 2 --dist loadgroup --durations=40

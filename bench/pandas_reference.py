@@ -48,6 +48,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 ENTITIES = ("requests", "conversations", "packages", "hospital_delays")
 # Columns with no contract rule that no fact uses: never read.
@@ -167,9 +169,17 @@ class Reader:
         raw_names = {names.index(c): c for c in wanted if c in names}
         started = time.monotonic()
         try:
-            df = pd.read_csv(path, engine="pyarrow", dtype="str", keep_default_na=False, na_values=[""],
-                             header=0, usecols=[header[i] for i in raw_names])
-        except Exception as exc:  # the reader's own error types vary by engine
+            # pyarrow's reader itself: pandas' pyarrow engine cannot pass newlines_in_values, and a
+            # quoted note may hold line breaks (the contract allows them)
+            columns = [header[i] for i in raw_names]
+            df = pacsv.read_csv(
+                path,
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(include_columns=columns,
+                                                     column_types={c: pa.string() for c in columns},
+                                                     null_values=[""], strings_can_be_null=True),
+            ).to_pandas()
+        except Exception as exc:  # pyarrow raises several error types for unparsable CSV
             raise SystemExit(f"pandas reference: cannot parse {path} as CSV ({exc}); threec would quarantine "
                              "the broken rows, this reference does not handle them") from None
         df.columns = [raw_names[header.index(c)] for c in df.columns]

@@ -137,6 +137,25 @@ def delta_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def spark_table(results: list[dict]) -> str:
+    """The daily models built on local Spark beside DuckDB's build of the same day."""
+    measured = [r for r in results if "spark" in r["phases"]]
+    if not measured:
+        return "(not measured at these scales; `bench/run.py --spark`)"
+    lines = ["| scale | `threec spark-build` s (export + dbt) | of it `dbt build` s | DuckDB's `dbt build` s "
+             "(same day) | Spark CPU s | Spark peak GiB | nodes passed | tables equal to DuckDB's |",
+             "|---|--:|--:|--:|--:|--:|--:|---|"]
+    for r in measured:
+        spark, duck = r["phases"]["spark"], r["phases"]["threec_delta"]
+        nodes = sum(k["nodes"] for k in spark.get("dbt", {}).get("by_kind", {}).values())
+        lines.append(
+            f"| {r['scale']} | {_s(spark['wall_s'])} | {_s(spark.get('dbt', {}).get('elapsed_s', 0.0))} "
+            f"| {_s(duck.get('dbt', {}).get('elapsed_s', 0.0))} | {_s(spark['user_s'] + spark['sys_s'])} "
+            f"| {_gib(spark['peak_rss_bytes'])} | {nodes} "
+            f"| {'yes' if r['equal'].get('spark') else 'NO'} |")
+    return "\n".join(lines)
+
+
 def environment(results: list[dict]) -> str:
     lines = []
     for r in results:
@@ -216,6 +235,8 @@ def section(results: list[dict], results_dir: Path) -> str:
         pandas_table(results),
         "### The delta",
         delta_table(results),
+        "### The daily models on Apache Spark (docs/spark.md)",
+        spark_table(results),
         "### Machine and versions",
         environment(results),
         "### Every recorded run (bench/results/history/)",

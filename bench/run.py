@@ -12,6 +12,9 @@ Phases, each in its own measured child process (bench/measure.py), in this order
 4. threec_delta  `threec run --as-of 2025-04-01`: the warehouse of step 2 plus a 0.5% delta
 5. pandas_delta  the pandas reference as of 2025-04-01 (it has no incremental path: it
    (compare)     reads everything again); threec's marts after the delta must equal it
+6. spark         (region scale by default; --spark / --no-spark) `threec spark-build` on the
+   (compare)     warehouse of step 4: raw exported as Parquet, then the daily models built
+                 by dbt on local Apache Spark; every table must equal DuckDB's
 
 The data (bench/data.py) is generated once per scale under THREEC_BENCH_DIR (default
 bench/.data/). Results go to bench/results/<scale>.json (the latest run without --patch),
@@ -175,6 +178,17 @@ class Runner:
         return {"equal": proc.returncode == 0 and all(f["equal"] for f in facts.values()), "facts": facts}
 
 
+    def compare_spark(self, env: dict) -> dict:
+        """Spark's tables against DuckDB's, row by row (threec.spark_load --compare)."""
+        proc = subprocess.run([sys.executable, "-m", "threec.spark_load", "--compare"], cwd=REPO, env=env,
+                              capture_output=True, text=True)
+        for line in proc.stdout.splitlines():
+            say(f"bench: compare_spark: {line}")
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"bench: compare_spark failed to run:\n{proc.stderr[-3000:]}")
+        return {"equal": proc.returncode == 0, "report": proc.stdout.strip().splitlines()[-1:]}
+
+
 _INGEST_LINE = re.compile(r"\.csv: (?:[\d,]+ rows:|REJECTED)")
 
 
@@ -206,11 +220,11 @@ def threec_phases(log: Path) -> dict:
     return {name: round(max(b - a, 0.0), 2) for name, a, b in points}
 
 
-def dbt_summary(work: Path, name: str, warehouse: Path) -> dict:
+def dbt_summary(work: Path, name: str, warehouse: Path, target: str | None = None) -> dict:
     """Keep dbt's run_results.json of a run (the next run overwrites it) and sum its node
     times by kind: how much of `dbt build` is models, data tests, unit tests, seeds. Node
     times overlap (dbt runs several at once), so they add up to more than the wall time."""
-    source = warehouse.parent / "dbt_target" / "run_results.json"
+    source = warehouse.parent / ("dbt_target" if target is None else f"dbt_target_{target}") / "run_results.json"
     if not source.exists():
         return {}
     kept = work / f"{name}.run_results.json"
@@ -249,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="do not rerun the pandas reference after the delta (saves its time at national scale)")
     parser.add_argument("--no-docs", action="store_true", help="do not write bench/results or docs/benchmarks.md")
     parser.add_argument("--echo", action="store_true", help="show every phase's output as it runs")
+    parser.add_argument("--spark", action=argparse.BooleanOptionalAction, default=None,
+                        help="also build the daily models on local Apache Spark after the delta and compare them "
+                             "with DuckDB's (default: at region scale only)")
     parser.add_argument("--code", metavar="REV", help="benchmark threec as committed in REV (e.g. HEAD) instead of "
                         "the working tree")
     parser.add_argument("--patch", metavar="DIFF", type=Path, action="append", default=[],
@@ -301,6 +318,11 @@ def main(argv: list[str] | None = None) -> int:
             py, str(BENCH / "pandas_reference.py"), "--landing", str(landing), "--as-of", DELTA_DATE.isoformat(),
             "--out", str(work / "pandas_delta")])
         checks["delta"] = r.compare("compare_delta", warehouse, work / "pandas_delta")
+    if args.spark if args.spark is not None else scale.name == "region":
+        spark_env = {**env, "THREEC_SPARK_DIR": str(work / "spark")}
+        phases["spark"] = r.measure("spark", [threec, "spark-build", "--as-of", DELTA_DATE.isoformat()], spark_env)
+        phases["spark"]["dbt"] = dbt_summary(work, "spark", warehouse, target="spark")
+        checks["spark"] = r.compare_spark(spark_env)
 
     f, t, p = (phases[k]["wall_s"] for k in ("floor", "threec_full", "pandas"))
     d = phases["threec_delta"]["wall_s"]

@@ -1,12 +1,11 @@
 """The dbt project on PostgreSQL (docs/postgres.md): the small council ingested into DuckDB,
 its raw tables copied by threec.postgres_load into a fresh PostgreSQL database, and a real
 `dbt build --target postgres` (seeds, models, data tests, unit tests). It must pass every
-node the DuckDB build passes and build the same marts, value for value."""
+node the DuckDB build and its unit-test run pass and build the same marts, value for value."""
 
 from __future__ import annotations
 
 import decimal
-import json
 import os
 import subprocess
 import time
@@ -15,8 +14,8 @@ import uuid
 import psycopg2
 import pytest
 
-from threec.dbt import run_dbt, target_path
-from threec.pipeline import build_step, ingest_step
+from threec.dbt import run_dbt, run_results
+from threec.pipeline import build_step, ingest_step, unit_test_step
 from threec.postgres_load import load_raw, pg_params
 from threec.warehouse import connect
 
@@ -129,18 +128,21 @@ def ingested(small_council, tmp_path_factory):
 def both_builds(ingested, small_council, new_database):
     """The same raw data built by dbt on DuckDB and, copied, on PostgreSQL."""
     settings, as_of = ingested, small_council.last_extract
+    # DuckDB as the daily run builds it, then the unit tests it leaves to CI: together every node
     build_step(settings, as_of, progress=QUIET)
+    on_duckdb = _results(settings, None)
+    unit_test_step(settings, as_of, progress=QUIET)
+    on_duckdb.update(_results(settings, None))
     dbname = new_database()
     load_raw(settings, pg_params(dbname=dbname), progress=QUIET)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("THREEC_PG_DBNAME", dbname)
         run_dbt(settings, "build", as_of, progress=QUIET, target="postgres")
-    return settings, dbname
+    return settings, dbname, on_duckdb
 
 
 def _results(settings, target: str | None) -> dict[str, str]:
-    doc = json.loads((target_path(settings, target) / "run_results.json").read_text())
-    return {r["unique_id"]: r["status"] for r in doc["results"]}
+    return {r["unique_id"]: r["status"] for r in run_results(settings, target)}
 
 
 def test_the_loader_copies_raw_exactly_then_only_new_deliveries(ingested, new_database):
@@ -180,9 +182,10 @@ def test_the_loader_copies_raw_exactly_then_only_new_deliveries(ingested, new_da
 
 
 def test_dbt_build_on_postgres_passes_every_node_the_duckdb_build_does(both_builds):
-    settings, _ = both_builds
-    on_postgres, on_duckdb = _results(settings, "postgres"), _results(settings, None)
+    settings, _, on_duckdb = both_builds
+    on_postgres = _results(settings, "postgres")
     assert set(on_postgres) == set(on_duckdb)
+    assert all(status in ("success", "pass") for status in on_duckdb.values())
     failed = {node: status for node, status in on_postgres.items() if status not in ("success", "pass")}
     assert failed == {}
     kinds = {node.split(".")[0] for node in on_postgres}
@@ -191,7 +194,7 @@ def test_dbt_build_on_postgres_passes_every_node_the_duckdb_build_does(both_buil
 
 
 def test_every_mart_is_the_same_on_both_databases(both_builds):
-    settings, dbname = both_builds
+    settings, dbname, _ = both_builds
     tables = _duck_rows(settings, """select table_schema, table_name from information_schema.tables
         where table_schema in ('marts', 'intermediate') or (table_schema = 'dq' and table_name = 'escalation_worklist')
         order by 1, 2""")
@@ -223,7 +226,7 @@ KEY_FIGURES = {
 
 
 def test_key_marts_agree_in_counts_and_money(both_builds):
-    settings, dbname = both_builds
+    settings, dbname, _ = both_builds
     figures = {mart: f"select {columns} from marts.{mart}" for mart, columns in KEY_FIGURES.items()}
     duck = {mart: tuple(_plain(v) for v in _duck_rows(settings, sql)[0]) for mart, sql in figures.items()}
     assert all(row[0] > 0 for row in duck.values()), duck

@@ -106,7 +106,7 @@ def delayed_days(con) -> dict[tuple, int]:
 
 def daily_run(settings, as_of: dt.date) -> None:
     """The daily run's ingest, dbt and publish steps; dbt builds only the delay models and what
-    they read, without tests (the full build runs every unit and data test), so the finance
+    they read, without tests (the full build runs every data test), so the finance
     workbook, which reads finance marts not built here, is not written."""
     run_id = new_run_id(as_of)
     ingest_step(settings, as_of, run_id, QUIET)
@@ -190,3 +190,14 @@ def test_published_parquet_carries_the_delay_tables(runs):
         "select month, provider_code, bed_type, reason_code, responsible_org, delayed_days from read_parquet(?)",
         [str(folder / "fct_delayed_days.parquet")]).fetchall()}
     assert published == AT_31_MAR
+
+
+def test_the_second_day_reparses_only_the_files_that_read_the_as_of_date(runs):
+    """The as-of date reaches dbt by environment, not --vars, so a new day keeps dbt's
+    partial parsing (a changed var would make it parse the whole project again); the
+    figures above prove each day still got its own date."""
+    settings, _ = runs
+    log_text = (settings.state_dir / "dbt_logs" / "dbt.log").read_text(encoding="utf-8", errors="replace")
+    assert log_text.count("Unable to do partial parsing because saved manifest not found") == 1
+    assert "config vars, config profile, or config target have changed" not in log_text
+    assert "Partial parsing: updated file: threec://models/intermediate/int_delays_as_of.sql" in log_text

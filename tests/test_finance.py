@@ -23,7 +23,7 @@ import duckdb
 import pytest
 
 from threec.finance import write_finance_workbook
-from threec.finance.workbook import FORMULA_STARTS, MONEY_FORMAT
+from threec.finance.workbook import FORMULA_STARTS, MONEY_FORMAT, journeys_csv_path
 from threec.warehouse import connect
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("checks")]
@@ -127,6 +127,10 @@ def warehouse(built_council):
 
 def test_the_run_publishes_the_workbook(workbook):
     assert workbook.is_file() and workbook.stat().st_size > 10_000
+    assert journeys_csv_path(workbook).is_file()
+    leftovers = [p.name for p in workbook.parent.iterdir() if not re.fullmatch(
+        r"threec-finance-\d{4}-\d{2}-\d{2}(\.xlsx|-journeys\.csv)", p.name)]
+    assert not leftovers, f"the finance folder holds more than workbooks and journey lists: {leftovers}"
 
 
 @pytest.fixture(scope="module")
@@ -361,3 +365,48 @@ def test_a_corrected_line_is_costed_whole_from_its_latest_version(warehouse):
             assert abs(f["weekly_cost"] - w["unit_cost"] * units) < 1e-9
         checked += 1
     assert checked and {c["package_id"] for c in changed} & set(fct)
+
+
+def test_the_journey_csv_lists_every_counted_journey_and_the_sheet_its_first(warehouse, workbook, book):
+    with journeys_csv_path(workbook).open(encoding="utf-8", newline="") as fh:
+        listed = list(csv.DictReader(fh))
+    counted = _query(warehouse, "select count(*) as n from intermediate.int_person_journey_costs where is_counted")
+    assert len(listed) == counted[0]["n"] > 0
+    totals: dict[tuple, float] = {}
+    for j in listed:
+        key = (j["financial_year"], j["team_id"])
+        totals[key] = totals.get(key, 0.0) + float(j["full_year_effect"])
+    _, _, summary = book.table("Summary", "Financial year")
+    for row in summary:
+        key = (row["Financial year"].value, row["Team"].value)
+        assert abs(totals.get(key, 0.0) - row["Existing clients: cashable full-year effect"].value) < 1e-4
+    _, _, sheet = book.table("Existing-client journeys", "Financial year (of the day before)")
+    assert [r["Journey"].value for r in sheet] == [j["journey_id"] for j in listed]
+
+
+def test_a_long_journey_list_keeps_its_first_rows_in_the_sheet_and_all_in_the_csv(warehouse, tmp_path,
+                                                                                  monkeypatch):
+    """At region scale and above the journey sheet holds the first JOURNEY_SHEET_ROWS
+    journeys, says so above its header (the workbook writes rows to disk in order, so the
+    note must come first) and names the CSV, which holds them all."""
+    import threec.finance.workbook as workbook_module
+    con = duckdb.connect(str(warehouse.warehouse), read_only=True)
+    try:
+        journeys = con.execute("select count(*) from intermediate.int_person_journey_costs where is_counted").fetchone()[0]
+        room = 40
+        assert journeys > room
+        monkeypatch.setattr(workbook_module, "JOURNEY_SHEET_ROWS", room)
+        path = tmp_path / "threec-finance-2025-03-31.xlsx"
+        write_finance_workbook(con, path)
+    finally:
+        con.close()
+    book = Xlsx(path)
+    header_row, _, rows = book.table("Existing-client journeys", "Financial year (of the day before)")
+    assert len(rows) == room
+    assert book.sheets["Existing-client journeys"][(header_row - 1, 0)].value == (
+        f"Only the first {room:,} of {journeys:,} rows are listed here; all of them are in "
+        "threec-finance-2025-03-31-journeys.csv.")
+    with (tmp_path / "threec-finance-2025-03-31-journeys.csv").open(encoding="utf-8", newline="") as fh:
+        listed = list(csv.DictReader(fh))
+    assert len(listed) == journeys
+    assert [r["Journey"].value for r in rows] == [j["journey_id"] for j in listed[:room]]

@@ -57,6 +57,24 @@ def cmd_returns(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_unit_tests(args: argparse.Namespace) -> int:
+    from threec.pipeline import default_as_of, unit_test_step
+    settings = _settings(args)
+    unit_test_step(settings, args.as_of or default_as_of(settings))
+    print("dbt unit tests: all passed")
+    return 0
+
+
+def cmd_spark_build(args: argparse.Namespace) -> int:
+    from threec.pipeline import default_as_of
+    from threec.spark_load import build_on_spark, spark_dir
+    settings = _settings(args)
+    as_of = args.as_of or default_as_of(settings)
+    build_on_spark(settings, as_of)
+    print(f"threec spark-build: the daily models built on Spark for {as_of}; tables under {spark_dir(settings)}/warehouse")
+    return 0
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from threec.generate import generate
     settings = _settings(args, demo=True)
@@ -133,6 +151,16 @@ def build_parser() -> argparse.ArgumentParser:
                    "must be on or after the year end")
     p.add_argument("--var", type=_var, action="append", help="override a setting, e.g. --var cld_la_code=E06000022")
     p.set_defaults(func=cmd_returns)
+
+    p = command("unit-tests", "run the dbt unit tests of the daily models against the built warehouse "
+                              "(the daily run leaves them out; CI runs them)")
+    p.add_argument("--as-of", type=_date, help="as-of date for the build (default: the latest extract)")
+    p.set_defaults(func=cmd_unit_tests)
+
+    p = command("spark-build", "export the ingested raw tables and build the daily models with Apache Spark "
+                               "(dbt target spark; docs/spark.md)")
+    p.add_argument("--as-of", type=_date, help="as-of date for the build (default: the latest extract)")
+    p.set_defaults(func=cmd_spark_build)
 
     p = command("generate", "write the synthetic demo council's extracts into the landing folder")
     p.add_argument("--people", type=int, default=4000, help="people in the council (default 4000)")

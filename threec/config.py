@@ -77,6 +77,11 @@ class Settings:
             "THREEC_PSEUDONYM_KEY": self.pseudonym_key,
             "THREEC_VAULT_KEY": self.vault_key,
         })
+        # dbt's profile reads these two; DuckDB's own defaults when not configured
+        env["THREEC_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit or "80%"
+        env["THREEC_DUCKDB_THREADS"] = str(self.duckdb_threads or os.cpu_count() or 1)
+        # the spark target's metastore, tables and raw Parquet (docs/spark.md)
+        env.setdefault("THREEC_SPARK_DIR", str(self.state_dir / "spark"))
         if self.demo:
             env["THREEC_DEMO"] = "1"
         if self.var_overrides:

@@ -20,6 +20,8 @@ from threec.publish import Published, publish
 from threec.report import write_report
 from threec.warehouse import connect, ensure_schema, run_lock
 
+# dbt advises running unit tests in development and CI only; the yearly returns build keeps its own.
+DAILY_BUILD_EXCLUDES = ("--exclude-resource-type", "unit_test")
 log = logging.getLogger("threec")
 
 
@@ -51,8 +53,18 @@ def ingest_step(settings: Settings, as_of: dt.date, run_id: str, progress=log.in
 
 
 def build_step(settings: Settings, as_of: dt.date, progress=log.info) -> None:
+    """The daily `dbt build`: models and data tests. The unit tests test the SQL on fixtures,
+    not the day's data, so they run in CI (`make test`, `threec unit-tests`), not every night."""
     with run_lock(settings), restricted_umask():
-        run_dbt(settings, "build", as_of, progress=progress)
+        run_dbt(settings, "build", as_of, *DAILY_BUILD_EXCLUDES, progress=progress)
+
+
+def unit_test_step(settings: Settings, as_of: dt.date, progress=log.info) -> None:
+    """Every dbt unit test of the daily models, against a built warehouse (dbt reads the
+    column types of each unit test's inputs from it)."""
+    with run_lock(settings), restricted_umask():
+        run_dbt(settings, "test", as_of, "--selector", "daily", "--resource-type", "unit_test",
+                progress=progress)
 
 
 def publish_step(settings: Settings, as_of: dt.date, run_id: str, progress=log.info) -> Published:

@@ -95,8 +95,7 @@ def _free_version_name(versions: Path, run_id: str) -> str:
 
 def publish(settings: Settings, run_id: str, as_of: dt.date, progress=log.info) -> Published:
     published = publish_marts(settings, run_id, as_of, progress)
-    workbook = publish_finance_workbook(settings, as_of)
-    progress(f"published the finance workbook {workbook}")
+    publish_finance_workbook(settings, as_of, progress)
     return published
 
 
@@ -155,9 +154,10 @@ def publish_marts(settings: Settings, run_id: str, as_of: dt.date, progress=log.
     return Published(final, tables)
 
 
-def publish_finance_workbook(settings: Settings, as_of: dt.date) -> Path:
-    """The finance workbook for this as-of date (written beside, then renamed into place)."""
-    from threec.finance.workbook import write_finance_workbook
+def publish_finance_workbook(settings: Settings, as_of: dt.date, progress=log.info) -> Path:
+    """The finance workbook for this as-of date and its journey list (each written beside,
+    then renamed into place)."""
+    from threec.finance.workbook import journeys_csv_path, write_finance_workbook
     folder = settings.output_dir / "finance"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"threec-finance-{as_of}.xlsx"
@@ -166,6 +166,7 @@ def publish_finance_workbook(settings: Settings, as_of: dt.date) -> Path:
         write_finance_workbook(con, path)
     finally:
         con.close()
+    progress(f"published the finance workbook {path} and its journey list {journeys_csv_path(path).name}")
     return path
 
 

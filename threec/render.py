@@ -15,6 +15,9 @@ from threec.contract import Column, Contract, load_contract, units_per_week
 GENERATED = "# Generated from threec/contract.yaml by `threec contract render`: do not edit.\n"
 
 
+DOUBLE_IN_YAML = "{{ 'double precision' if target.type == 'postgres' else 'double' }}"
+
+
 def _rule_text(col: Column) -> str:
     r = col.rules
     parts: list[str] = []
@@ -100,10 +103,11 @@ def seeds_yaml() -> str:
         "units_per_week": "Cost frequencies: the weekly multiplier of unit_cost; null when planned units or one-off.",
         "uses_planned_units": "Cost frequencies: whether planned_units_per_week is the multiplier.",
     }
-    # The SQL standard's type names: the same seed builds on DuckDB and PostgreSQL, which
-    # has no `double` (docs/postgres.md).
+    # Type names each target accepts: PostgreSQL has no `double`, Spark no `double
+    # precision` (docs/postgres.md, docs/spark.md). dbt renders seed properties with the
+    # target but without macros, so this cannot call type_double().
     types = {"sort_order": "integer", "is_positive": "boolean", "is_long_term": "boolean",
-             "units_per_week": "double precision", "uses_planned_units": "boolean"}
+             "units_per_week": DOUBLE_IN_YAML, "uses_planned_units": "boolean"}
     doc = {"version": 2, "seeds": [{
         "name": "export_codes",
         "description": "Every code list of the export contract, one row per code.",

@@ -29,9 +29,10 @@
 {% macro package_active_days(period_start, period_end, alias='') -%}
     greatest(
         0,
-        least(coalesce({{ package_last_active_date(alias) }}, {{ period_end }}), {{ period_end }})
-            - greatest({{ package_column(alias, 'start_date') }}, {{ period_start }})
-            + 1
+        {{ days_between(
+            'greatest(' ~ package_column(alias, 'start_date') ~ ', ' ~ period_start ~ ')',
+            'least(coalesce(' ~ package_last_active_date(alias) ~ ', ' ~ period_end ~ '), ' ~ period_end ~ ')'
+        ) }} + 1
     )
 {%- endmacro %}
 

@@ -19,8 +19,8 @@
 
 {#- '2024-25' for 1 April 2024 to 31 March 2025, as the returns and finance workbooks label it. -#}
 {% macro financial_year_label(date_expr) -%}
-    (cast({{ financial_year_start_year(date_expr) }} as varchar) || '-'
-        || lpad(cast(({{ financial_year_start_year(date_expr) }} + 1) % 100 as varchar), 2, '0'))
+    (cast({{ financial_year_start_year(date_expr) }} as {{ dbt.type_string() }}) || '-'
+        || lpad(cast(({{ financial_year_start_year(date_expr) }} + 1) % 100 as {{ dbt.type_string() }}), 2, '0'))
 {%- endmacro %}
 
 {#- The rows of `relation` twice, once per reporting period (calendar month and financial
@@ -46,7 +46,7 @@
     beside it; reads the `as_of` CTE (one row, column as_of_date) of the calling model. -#}
 {% macro months_through_as_of(first_month) -%}
     select
-        cast({{ date_series(first_month, month_start('a.as_of_date'), 'month') }} as date) as month,
+        {{ date_series(first_month, month_start('a.as_of_date'), 'month') }} as month,
         a.as_of_date
     from as_of as a
 {%- endmacro %}

@@ -8,6 +8,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from threec.checks import import_gx
+
 FAIL, WARN = "fail", "warn"
 DATASOURCE = "threec"
 
@@ -72,7 +74,7 @@ def asset_name(severity: str) -> str:
 
 def build_context(root: Path) -> None:
     """(Re)write the GX file context at ``root`` from CHECKS."""
-    import great_expectations as gx
+    gx = import_gx()
     from great_expectations.expectations.row_conditions import Column
 
     if root.exists():

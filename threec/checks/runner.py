@@ -10,6 +10,7 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from threec.checks import import_gx
 from threec.checks.definitions import CHECKS, FAIL, WARN, checkpoint_name
 from threec.checks.facts import facts
 from threec.config import REPO_ROOT, Settings
@@ -70,7 +71,7 @@ class CheckReport:
 def _context(settings: Settings):
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    import great_expectations as gx
+    gx = import_gx()
 
     work = settings.state_dir / "gx"
     shutil.rmtree(work, ignore_errors=True)

@@ -3,18 +3,17 @@ few lines of inline script for sorting, so it opens offline from a file share.""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import logging
 from pathlib import Path
 
 from threec.config import Settings
-from threec.files import atomic_path, atomic_write_text, ensure_dir
+from threec.csv_out import copy_query_to_csv
+from threec.files import atomic_write_text, ensure_dir
 from threec.periods import last_months
 from threec.report.data import ReportData, load, snapshot_findings
 from threec.report.delays import render_delays_page
 from threec.report.html import CSS, SORT_SCRIPT, e, table
-from threec.safe_text import neutralise_formula
 from threec.warehouse import connect
 
 log = logging.getLogger("threec.report")
@@ -148,16 +147,12 @@ def render(data: ReportData, report) -> str:
 
 
 def write_worklist_csv(con, path: Path) -> int:
-    cur = con.execute("select * from dq.escalation_worklist order by finding_date desc nulls last, finding")
-    names = [d[0] for d in cur.description]
-    count = 0
-    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(names)
-        for row in cur.fetchall():
-            writer.writerow([neutralise_formula(v) for v in row])
-            count += 1
-    return count
+    """dq.escalation_worklist as CSV, newest findings first (millions of rows at national
+    scale, so written by DuckDB's COPY)."""
+    # the finding's key completes the order, so a rerun writes the same bytes
+    return copy_query_to_csv(con, "select * from dq.escalation_worklist",
+                             "finding_date desc nulls last, finding, conversation_id, next_conversation_id, "
+                             "package_id, related_conversation_id", path)
 
 
 def write_report(settings: Settings, as_of: dt.date, report, progress=log.info) -> Path:

@@ -1,9 +1,10 @@
 {#-
-    One row per step of one `unit` ('day' or 'month') from start to stop, both
-    included, as a select-list expression giving timestamps: cast the result to date.
-    DuckDB's generate_series returns a list to unnest and writes the step as
-    `interval 1 month`; PostgreSQL's returns rows, needs `interval '1 month'` and has no
-    date version (with dates it would pick timestamptz, so the inputs are cast).
+    One row per step of one `unit` ('day' or 'month') from start to stop, both included,
+    as a select-list expression giving dates (not to be wrapped in another expression:
+    Spark refuses a generator inside one). DuckDB's generate_series returns a list of
+    timestamps to unnest and writes the step as `interval 1 month`; PostgreSQL's returns
+    rows, needs `interval '1 month'` and has no date version (with dates it would pick
+    timestamptz, so the inputs are cast); Spark explodes a sequence of dates.
 -#}
 {% macro date_series(start, stop, unit) -%}
     {%- if unit not in ('day', 'month') -%}
@@ -13,9 +14,13 @@
 {%- endmacro %}
 
 {% macro default__date_series(start, stop, unit) -%}
-    generate_series(cast({{ start }} as timestamp), cast({{ stop }} as timestamp), interval '1 {{ unit }}')
+    cast(generate_series(cast({{ start }} as timestamp), cast({{ stop }} as timestamp), interval '1 {{ unit }}') as date)
 {%- endmacro %}
 
 {% macro duckdb__date_series(start, stop, unit) -%}
-    unnest(generate_series({{ start }}, {{ stop }}, interval 1 {{ unit }}))
+    cast(unnest(generate_series({{ start }}, {{ stop }}, interval 1 {{ unit }})) as date)
+{%- endmacro %}
+
+{% macro spark__date_series(start, stop, unit) -%}
+    explode(sequence(cast({{ start }} as date), cast({{ stop }} as date), interval 1 {{ unit }}))
 {%- endmacro %}

@@ -17,3 +17,7 @@
 {% macro duckdb__date_to_text(date_expr, pattern) -%}
     strftime({{ date_expr }}, '{{ pattern | replace('YYYY', '%Y') | replace('MM', '%m') | replace('DD', '%d') }}')
 {%- endmacro %}
+
+{% macro spark__date_to_text(date_expr, pattern) -%}
+    date_format({{ date_expr }}, '{{ pattern | replace('YYYY', 'yyyy') | replace('DD', 'dd') }}')
+{%- endmacro %}

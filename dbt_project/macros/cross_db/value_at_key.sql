@@ -29,3 +29,11 @@
 {% macro duckdb__value_at_max_key(value, key) -%}
     arg_max_null({{ value }}, {{ key }})
 {%- endmacro %}
+
+{% macro spark__value_at_min_key(value, key) -%}
+    min_by({{ value }}, {{ key }})
+{%- endmacro %}
+
+{% macro spark__value_at_max_key(value, key) -%}
+    max_by({{ value }}, {{ key }})
+{%- endmacro %}

@@ -6,11 +6,15 @@
     when X is still open on the as-of date any later start qualifies. Because "next"
     only ever links a conversation to the one straight after it, a journey (a maximal
     chain of next links) is a run of consecutive conversations of one person, and it
-    starts at every conversation that is not its predecessor's next. Journeys are
-    therefore numbered with a running count of starts: window functions only, one
-    sort per person, so this scales to tens of millions of conversations.
+    starts at every conversation that is not its predecessor's next.
+
+    Two passes over each person's conversations in order, both window functions over the
+    same ordering, so this scales to tens of millions of conversations: the first looks
+    one conversation ahead (the next) and one back (is this a journey start?), the second
+    runs along the person's history carrying the latest journey start.
 -#}
-with ordered as (
+{%- set window_days = var('next_conversation_window_days') | int %}
+with neighbours as (
     select
         *,
         lead(conversation_id)                over w as following_conversation_id,
@@ -20,7 +24,9 @@ with ordered as (
         lead(worker_id)                      over w as following_worker_id,
         lead(escalation_reason)              over w as following_escalation_reason,
         lead(has_meaningful_escalation_note) over w as following_has_meaningful_escalation_note,
-        lead(peer_challenge_date)            over w as following_peer_challenge_date
+        lead(peer_challenge_date)            over w as following_peer_challenge_date,
+        lag(conversation_id)                 over w as preceding_conversation_id,
+        lag(end_date)                        over w as preceding_end_date
     from {{ ref('int_conversations_ordered') }}
     window w as (partition by person_id order by person_conversation_seq)
 ),
@@ -29,29 +35,27 @@ linked as (
     select
         *,
         following_conversation_id is not null
-            and (
-                end_date is null
-                or following_start_date <= end_date + {{ var('next_conversation_window_days') | int }}
-            ) as has_next
-    from ordered
+            and (end_date is null or following_start_date <= end_date + {{ window_days }}) as has_next,
+        -- the same test seen from the other side: am I my predecessor's next?
+        not (
+            preceding_conversation_id is not null
+            and (preceding_end_date is null or start_date <= preceding_end_date + {{ window_days }})
+        ) as is_journey_start
+    from neighbours
 ),
 
-starts as (
+along as (
     select
         *,
-        not coalesce(lag(has_next) over (partition by person_id order by person_conversation_seq), false)
-            as is_journey_start
-    from linked
-),
-
-numbered as (
-    select
-        *,
-        sum(case when is_journey_start then 1 else 0 end) over (
+        -- the latest journey start so far is this conversation's journey; its sequence
+        -- number leads the key so that the running max finds it, the id follows
+        max(case when is_journey_start
+                 then lpad(cast(person_conversation_seq as {{ dbt.type_string() }}), 10, '0') || conversation_id
+            end) over (
             partition by person_id order by person_conversation_seq
             rows between unbounded preceding and current row
-        ) as person_journey_number
-    from starts
+        ) as journey_start_key
+    from linked
 )
 
 select
@@ -82,11 +86,7 @@ select
     case when has_next then following_has_meaningful_escalation_note end  as next_has_meaningful_escalation_note,
     case when has_next then following_peer_challenge_date end             as next_peer_challenge_date,
     is_journey_start,
-    first_value(conversation_id) over (
-        partition by person_id, person_journey_number order by person_conversation_seq
-    ) as journey_id,
-    row_number() over (
-        partition by person_id, person_journey_number order by person_conversation_seq
-    ) as journey_position,
+    substr(journey_start_key, 11)                                         as journey_id,
+    person_conversation_seq - cast(substr(journey_start_key, 1, 10) as integer) + 1 as journey_position,
     as_of_date
-from numbered
+from along

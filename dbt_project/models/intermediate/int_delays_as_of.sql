@@ -53,6 +53,6 @@ select
     discharge_date                              as recorded_discharge_date,
     last_delayed_date,
     -- Contract: discharge_date >= ready_date, so this is never below 0; greatest() keeps it so.
-    greatest(last_delayed_date - ready_date + 1, 0) as delayed_days,
+    greatest({{ days_between('ready_date', 'last_delayed_date') }} + 1, 0) as delayed_days,
     as_of_date
 from bounded

@@ -53,8 +53,8 @@ select
     is_ended,
     recorded_end_date,
     recorded_outcome,
-    case when is_ended then end_date - start_date end        as duration_days,
-    case when not is_ended then as_of_date - start_date end  as days_open_at_as_of,
+    case when is_ended then {{ days_between('start_date', 'end_date') }} end        as duration_days,
+    case when not is_ended then {{ days_between('start_date', 'as_of_date') }} end  as days_open_at_as_of,
     escalation_reason,
     has_meaningful_escalation_note,
     peer_challenge_date,
@@ -89,6 +89,6 @@ select
     -- A first conversation not ended by the as-of date has no duration yet: not premature.
     is_direct_escalation
         and is_ended
-        and end_date - start_date <= {{ var('premature_escalation_max_days') | int }} as is_premature_escalation,
+        and {{ days_between('start_date', 'end_date') }} <= {{ var('premature_escalation_max_days') | int }} as is_premature_escalation,
     as_of_date
 from flagged

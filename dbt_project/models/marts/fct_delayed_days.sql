@@ -34,7 +34,7 @@ delay_months as (
         d.bed_type,
         d.reason_code,
         d.responsible_org,
-        least(d.last_delayed_date, m.month_end) - greatest(d.ready_date, m.month_start) + 1 as delayed_days,
+        {{ days_between('greatest(d.ready_date, m.month_start)', 'least(d.last_delayed_date, m.month_end)') }} + 1 as delayed_days,
         d.as_of_date
     from delays as d
     inner join months as m
@@ -69,7 +69,7 @@ select
     o.responsible_org,
     cast(sum(o.delayed_days) as bigint)           as delayed_days,
     count(*)                                      as delays,
-    cast(max(o.month_end - o.month_start + 1) as bigint) as days_in_month,
+    cast(max({{ days_between('o.month_start', 'o.month_end') }} + 1) as bigint) as days_in_month,
     max(o.as_of_date)                             as as_of_date
 from delay_months as o
 left join provider_names as n

@@ -117,5 +117,5 @@ left join during as g
     on g.delay_id = d.delay_id
 left join bands as b
     on d.is_discharged
-    and d.discharge_date - d.ready_date >= b.min_days
-    and (b.max_days is null or d.discharge_date - d.ready_date <= b.max_days)
+    and {{ days_between('d.ready_date', 'd.discharge_date') }} >= b.min_days
+    and (b.max_days is null or {{ days_between('d.ready_date', 'd.discharge_date') }} <= b.max_days)

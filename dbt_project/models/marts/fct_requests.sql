@@ -88,7 +88,7 @@ joined as (
         f.first_conversation_type,
         f.first_conversation_team_id,
         f.first_conversation_date,
-        f.first_conversation_date - r.request_date as wait_days,
+        {{ days_between('r.request_date', 'f.first_conversation_date') }} as wait_days,
         f.first_conversation_id is null            as is_waiting,
         ltd.request_id is null                     as is_new_client,
         lts.request_id is not null                 as has_long_term_start_in_window,
@@ -117,7 +117,7 @@ select
     wait_days,
     is_waiting,
     -- Days waited so far for requests still waiting, for BI worklists.
-    case when is_waiting then as_of_date - request_date end as days_waiting_at_as_of,
+    case when is_waiting then {{ days_between('request_date', 'as_of_date') }} end as days_waiting_at_as_of,
     is_new_client,
     is_new_client and has_long_term_start_in_window as led_to_long_term_support,
     as_of_date

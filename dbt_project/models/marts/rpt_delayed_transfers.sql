@@ -74,8 +74,8 @@ month_population as (
 framed as (
     select
         c.month,
-        cast(c.month_end - c.month + 1 as bigint)                          as days_in_month,
-        cast(least(c.month_end, c.as_of_date) - c.month + 1 as bigint)     as days_counted,
+        cast({{ days_between('c.month', 'c.month_end') }} + 1 as bigint)                          as days_in_month,
+        cast({{ days_between('c.month', 'least(c.month_end, c.as_of_date)') }} + 1 as bigint)     as days_counted,
         c.month_end <= c.as_of_date                                        as is_complete_month,
         cast(coalesce(b.delays, 0) as bigint)                              as delays,
         cast(coalesce(b.delayed_days, 0) as bigint)                        as delayed_days,

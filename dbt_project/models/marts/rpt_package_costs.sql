@@ -17,11 +17,11 @@ years as (
         {{ date_from_parts('y.start_year', 4, 1) }} as period_start,
         least({{ date_from_parts('y.start_year + 1', 3, 31) }}, a.as_of_date) as period_end,
         a.as_of_date
-    from as_of as a,
-        {{ integer_series(
+    from as_of as a
+        {{ cross_join_integer_series(
             "(select " ~ financial_year_start_year('min(start_date)') ~ " from " ~ ref('fct_packages') ~ ")",
-            financial_year_start_year('a.as_of_date')
-        ) }} as y(start_year)
+            financial_year_start_year('a.as_of_date'), 'y', 'start_year'
+        ) }}
 ),
 
 package_years as (
@@ -55,9 +55,9 @@ select
     count(distinct person_id)                    as people,
     coalesce(sum(active_days) filter (where not is_one_off), 0) as package_days,
     count(*) filter (where is_one_off)           as one_off_packages,
-    coalesce(sum(cost order by package_id) filter (where is_one_off), 0) as one_off_cost,
-    sum(cost order by package_id)                as cost,
-    sum(net_cost order by package_id)            as net_cost,
+    coalesce({{ ordered_sum('cost', 'package_id') }} filter (where is_one_off), 0) as one_off_cost,
+    {{ ordered_sum('cost', 'package_id') }}                as cost,
+    {{ ordered_sum('net_cost', 'package_id') }}            as net_cost,
     max(as_of_date)                              as as_of_date
 from package_years
 group by period_start, period_end, service_type, service_component, delivery_mechanism

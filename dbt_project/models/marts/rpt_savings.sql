@@ -50,8 +50,8 @@ team_years as (
     select
         t.*,
         {{ date_from_parts('y.start_year', 4, 1) }} as financial_year_start
-    from live_teams as t,
-        {{ integer_series(financial_year_start_year('baseline_to'), financial_year_start_year('as_of_date')) }} as y(start_year)
+    from live_teams as t
+        {{ cross_join_integer_series(financial_year_start_year('baseline_to'), financial_year_start_year('as_of_date'), 'y', 'start_year') }}
 ),
 
 -- existing clients -------------------------------------------------------------------
@@ -62,9 +62,9 @@ existing as (
         count(*)                                                  as journeys,
         count(*) filter (where weekly_cost_after < weekly_cost_before) as journeys_cost_down,
         count(*) filter (where weekly_cost_after > weekly_cost_before) as journeys_cost_up,
-        sum(weekly_cost_before order by journey_id)             as weekly_cost_before,
-        sum(weekly_cost_after order by journey_id)              as weekly_cost_after,
-        sum(full_year_effect order by journey_id)               as amount
+        {{ ordered_sum('weekly_cost_before', 'journey_id') }}             as weekly_cost_before,
+        {{ ordered_sum('weekly_cost_after', 'journey_id') }}              as weekly_cost_after,
+        {{ ordered_sum('full_year_effect', 'journey_id') }}               as amount
     from {{ ref('int_person_journey_costs') }}
     where is_counted
     group by team_id, financial_year
@@ -110,7 +110,7 @@ set_packages as (
         request_set,
         count(*)                                 as long_term_packages,
         count(annualised_cost)                   as costed_long_term_packages,
-        avg(annualised_cost order by package_id) as mean_annualised_cost
+        {{ ordered_avg('annualised_cost', 'package_id') }} as mean_annualised_cost
     from (
         select distinct s.team_id, s.request_set, p.package_id, p.annualised_cost
         from request_sets as s

@@ -35,7 +35,7 @@ waits as (
 spine as (
     select
         team_id,
-        cast({{ date_series('min(wait_start)', 'max(as_of_date)', 'day') }} as date) as waiting_date,
+        {{ date_series('min(wait_start)', 'max(as_of_date)', 'day') }} as waiting_date,
         max(as_of_date) as as_of_date
     from requests
     group by team_id
@@ -94,6 +94,6 @@ select
     waiting_date as date,
     team_id,
     cast(requests_waiting as bigint) as requests_waiting,
-    case when requests_waiting > 0 then waiting_date - oldest_request_date end as longest_wait_days,
+    case when requests_waiting > 0 then {{ days_between('oldest_request_date', 'waiting_date') }} end as longest_wait_days,
     as_of_date
 from daily

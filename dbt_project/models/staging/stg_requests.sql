@@ -1,10 +1,10 @@
 -- Typing and renaming only; the version rules live in intermediate.
 select
-    cast(request_id as varchar)       as request_id,
-    cast(person_id as varchar)        as person_id,
-    cast(team_id as varchar)          as team_id,
+    cast(request_id as {{ dbt.type_string() }})       as request_id,
+    cast(person_id as {{ dbt.type_string() }})        as person_id,
+    cast(team_id as {{ dbt.type_string() }})          as team_id,
     cast(request_date as date)        as request_date,
-    cast(route_of_access as varchar)  as route_of_access,
+    cast(route_of_access as {{ dbt.type_string() }})  as route_of_access,
     cast(last_modified as timestamp)  as last_modified,
     coalesce(cast(is_deleted as boolean), false) as is_deleted,
     cast(_extract_date as date)       as extract_date,

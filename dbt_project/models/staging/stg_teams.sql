@@ -1,9 +1,9 @@
 -- Typing and renaming only; the version rules live in intermediate.
 select
-    cast(team_id as varchar)              as team_id,
-    cast(team_name as varchar)            as team_name,
-    cast(team_type as varchar)            as team_type,
-    cast(locality as varchar)             as locality,
+    cast(team_id as {{ dbt.type_string() }})              as team_id,
+    cast(team_name as {{ dbt.type_string() }})            as team_name,
+    cast(team_type as {{ dbt.type_string() }})            as team_type,
+    cast(locality as {{ dbt.type_string() }})             as locality,
     cast(three_c_go_live_date as date)    as three_c_go_live_date,
     cast(last_modified as timestamp)      as last_modified,
     coalesce(cast(is_deleted as boolean), false) as is_deleted,
