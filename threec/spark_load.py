@@ -79,12 +79,19 @@ def build_on_spark(settings: Settings, as_of: dt.date, progress=log.info) -> Non
     run_dbt(settings, "build", as_of, *DAILY_BUILD_EXCLUDES, progress=progress, target="spark")
 
 
+# Spark adds doubles up as exact decimals, DuckDB in a fixed order: the same figure may
+# differ by a few units in its last digits, never by a millionth of a pound.
+ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE = 1e-6, 1e-9
+
+
 def tables_differing_from_duckdb(settings: Settings) -> tuple[list[str], list[str]]:
     """Check a Spark build against the DuckDB build of the same raw data: every table of
     `marts` and `intermediate` and dq.escalation_worklist, row for row, in DuckDB (Spark's
-    tables are Parquet under <spark dir>/warehouse/<schema>.db/<table>). Doubles are compared
-    to 1e-6, since Spark adds up in no fixed order; integer widths may differ. Returns the
-    tables compared and those that differ (or that Spark did not build)."""
+    tables are Parquet under <spark dir>/warehouse/<schema>.db/<table>). Every column but
+    the doubles must be equal; doubles agree within ABSOLUTE_TOLERANCE plus
+    RELATIVE_TOLERANCE of their size. Rows are paired on their other columns when those
+    are unique, else compared with doubles rounded to 6 places. Returns the tables compared
+    and those that differ (or that Spark did not build)."""
     import duckdb
 
     warehouse = spark_dir(settings) / "warehouse"
@@ -106,24 +113,37 @@ def tables_differing_from_duckdb(settings: Settings) -> tuple[list[str], list[st
         for name, cols in columns.items():
             schema, table = name.split(".")
             files = warehouse / f"{schema}.db" / table
-            if not any(files.glob("*.parquet")):
-                different.append(name)
-                continue
-
-            def select(source: str) -> str:
-                return ", ".join(f'round("{c}", 6)' if t == "DOUBLE" else
-                                 f'cast("{c}" as {t})' for c, t in cols) + f" from {source}"
-            spark = f"read_parquet('{files}/*.parquet')"
-            duck = f'wh.{schema}."{table}"'
-            mismatched = con.execute(f"""select (select count(*) from (select {select(spark)} except all
-                                                                        select {select(duck)}))
-                                              + (select count(*) from (select {select(duck)} except all
-                                                                        select {select(spark)}))""").fetchone()[0]
-            if mismatched:
+            if not any(files.glob("*.parquet")) or _mismatched_rows(
+                    con, f'wh.{schema}."{table}"', f"read_parquet('{files}/*.parquet')", cols):
                 different.append(name)
         return list(columns), different
     finally:
         con.close()
+
+
+def _mismatched_rows(con, duck: str, spark: str, cols: list[tuple[str, str]]) -> int:
+    typed = [(f'"{c}"', t) for c, t in cols]
+    keys = [c for c, t in typed if t != "DOUBLE"]
+    doubles = [c for c, t in typed if t == "DOUBLE"]
+    key_list = ", ".join(keys)
+    if doubles and keys and con.execute(
+            f"select count(*) = count(distinct ({key_list})) from {duck}").fetchone()[0]:
+        def side(source: str) -> str:
+            return f"select true as _found, {', '.join(f'cast({c} as {t}) as {c}' for c, t in typed)} from {source}"
+        on = " and ".join(f"d.{k} is not distinct from s.{k}" for k in keys)
+        near = " and ".join(
+            f"((d.{c} is null and s.{c} is null) or abs(d.{c} - s.{c}) <= {ABSOLUTE_TOLERANCE} "
+            f"+ {RELATIVE_TOLERANCE} * greatest(abs(d.{c}), abs(s.{c})))" for c in doubles)
+        return con.execute(f"""select count(*) from ({side(duck)}) d full join ({side(spark)}) s on {on}
+                               where d._found is null or s._found is null or not coalesce({near}, false)
+                            """).fetchone()[0]
+
+    def select(source: str) -> str:
+        return ", ".join(f"round({c}, 6)" if t == "DOUBLE" else f"cast({c} as {t})" for c, t in typed) \
+            + f" from {source}"
+    return con.execute(f"""select (select count(*) from (select {select(spark)} except all select {select(duck)}))
+                                + (select count(*) from (select {select(duck)} except all select {select(spark)}))
+                        """).fetchone()[0]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,8 +60,10 @@ existing as (
         team_id,
         financial_year,
         count(*)                                                  as journeys,
-        count(*) filter (where weekly_cost_after < weekly_cost_before) as journeys_cost_down,
-        count(*) filter (where weekly_cost_after > weekly_cost_before) as journeys_cost_up,
+        -- a change under half a penny is a sum's rounding noise, not a change in care: the
+        -- same cost made of different package lines may differ in its last bits
+        count(*) filter (where weekly_cost_after < weekly_cost_before - 0.005) as journeys_cost_down,
+        count(*) filter (where weekly_cost_after > weekly_cost_before + 0.005) as journeys_cost_up,
         {{ ordered_sum('weekly_cost_before', 'journey_id') }}             as weekly_cost_before,
         {{ ordered_sum('weekly_cost_after', 'journey_id') }}              as weekly_cost_after,
         {{ ordered_sum('full_year_effect', 'journey_id') }}               as amount
