@@ -14,7 +14,7 @@ import uuid
 import psycopg2
 import pytest
 
-from threec.dbt import run_dbt, run_results
+from threec.dbt import node_statuses, run_dbt
 from threec.pipeline import build_step, ingest_step, unit_test_step
 from threec.postgres_load import load_raw, pg_params
 from threec.warehouse import connect
@@ -130,19 +130,15 @@ def both_builds(ingested, small_council, new_database):
     settings, as_of = ingested, small_council.last_extract
     # DuckDB as the daily run builds it, then the unit tests it leaves to CI: together every node
     build_step(settings, as_of, progress=QUIET)
-    on_duckdb = _results(settings, None)
+    on_duckdb = node_statuses(settings, None)
     unit_test_step(settings, as_of, progress=QUIET)
-    on_duckdb.update(_results(settings, None))
+    on_duckdb.update(node_statuses(settings, None))
     dbname = new_database()
     load_raw(settings, pg_params(dbname=dbname), progress=QUIET)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("THREEC_PG_DBNAME", dbname)
         run_dbt(settings, "build", as_of, progress=QUIET, target="postgres")
     return settings, dbname, on_duckdb
-
-
-def _results(settings, target: str | None) -> dict[str, str]:
-    return {r["unique_id"]: r["status"] for r in run_results(settings, target)}
 
 
 def test_the_loader_copies_raw_exactly_then_only_new_deliveries(ingested, new_database):
@@ -183,7 +179,7 @@ def test_the_loader_copies_raw_exactly_then_only_new_deliveries(ingested, new_da
 
 def test_dbt_build_on_postgres_passes_every_node_the_duckdb_build_does(both_builds):
     settings, _, on_duckdb = both_builds
-    on_postgres = _results(settings, "postgres")
+    on_postgres = node_statuses(settings, "postgres")
     assert set(on_postgres) == set(on_duckdb)
     assert all(status in ("success", "pass") for status in on_duckdb.values())
     failed = {node: status for node, status in on_postgres.items() if status not in ("success", "pass")}

@@ -8,9 +8,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from threec.dbt import run_results
+from threec.dbt import node_statuses
 from threec.pipeline import build_step, ingest_step
-from threec.spark_load import build_on_spark, export_raw, spark_dir, tables_differing_from_duckdb
+from threec.spark_load import build_on_spark, export_raw, tables_differing_from_duckdb
 from threec.warehouse import connect
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark_dbt")]
@@ -23,13 +23,9 @@ def both_builds(small_council, tmp_path_factory):
     as_of = small_council.last_extract
     ingest_step(settings, as_of, "spark-ingest", progress=QUIET)
     build_step(settings, as_of, progress=QUIET)
-    on_duckdb = _results(settings, None)
+    on_duckdb = node_statuses(settings, None)
     build_on_spark(settings, as_of, progress=QUIET)
     return settings, on_duckdb
-
-
-def _results(settings, target: str | None) -> dict[str, str]:
-    return {r["unique_id"]: r["status"] for r in run_results(settings, target)}
 
 
 def test_the_export_writes_each_raw_table_whole(both_builds):
@@ -41,7 +37,7 @@ def test_the_export_writes_each_raw_table_whole(both_builds):
     finally:
         con.close()
     assert counts == expected and min(counts.values()) > 0
-    folder = spark_dir(settings) / "raw"
+    folder = settings.spark_dir / "raw"
     assert sorted(p.name for p in folder.iterdir()) == sorted(f"{t}.parquet" for t in counts)
     for table, rows in counts.items():
         assert duckdb.sql(f"select count(*) from '{folder / table}.parquet'").fetchall() == [(rows,)]
@@ -49,7 +45,7 @@ def test_the_export_writes_each_raw_table_whole(both_builds):
 
 def test_dbt_build_on_spark_passes_every_node_of_the_daily_build(both_builds):
     settings, on_duckdb = both_builds
-    on_spark = _results(settings, "spark")
+    on_spark = node_statuses(settings, "spark")
     assert set(on_spark) == set(on_duckdb)
     assert all(status in ("success", "pass") for status in on_duckdb.values())
     assert {node: status for node, status in on_spark.items() if status not in ("success", "pass")} == {}
@@ -67,7 +63,7 @@ def test_every_table_spark_builds_is_the_same_as_duckdbs(both_builds):
 def test_the_comparison_sees_a_changed_row(both_builds, tmp_path):
     """The check above could pass by comparing nothing: change one value of one Spark table."""
     settings, _ = both_builds
-    folder = spark_dir(settings) / "warehouse" / "marts.db" / "fct_requests"
+    folder = settings.spark_dir / "warehouse" / "marts.db" / "fct_requests"
     files = sorted(folder.glob("*.parquet"))
     saved = tmp_path / "saved"
     saved.mkdir()

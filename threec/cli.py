@@ -67,11 +67,11 @@ def cmd_unit_tests(args: argparse.Namespace) -> int:
 
 def cmd_spark_build(args: argparse.Namespace) -> int:
     from threec.pipeline import default_as_of
-    from threec.spark_load import build_on_spark, spark_dir
+    from threec.spark_load import build_on_spark
     settings = _settings(args)
     as_of = args.as_of or default_as_of(settings)
     build_on_spark(settings, as_of)
-    print(f"threec spark-build: the daily models built on Spark for {as_of}; tables under {spark_dir(settings)}/warehouse")
+    print(f"threec spark-build: the daily models built on Spark for {as_of}; tables under {settings.spark_dir}/warehouse")
     return 0
 
 

@@ -57,6 +57,12 @@ class Settings:
         return self.warehouse.parent
 
     @property
+    def spark_dir(self) -> Path:
+        """The spark target's raw Parquet, tables and metastore (docs/spark.md):
+        THREEC_SPARK_DIR, else <state>/spark."""
+        return Path(os.environ.get("THREEC_SPARK_DIR") or self.state_dir / "spark")
+
+    @property
     def vault_path(self) -> Path:
         """The identity vault: a DuckDB file of its own beside the warehouse, never published."""
         return self.state_dir / "identity-vault.duckdb"
@@ -81,7 +87,7 @@ class Settings:
         env["THREEC_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit or "80%"
         env["THREEC_DUCKDB_THREADS"] = str(self.duckdb_threads or os.cpu_count() or 1)
         # the spark target's metastore, tables and raw Parquet (docs/spark.md)
-        env.setdefault("THREEC_SPARK_DIR", str(self.state_dir / "spark"))
+        env["THREEC_SPARK_DIR"] = str(self.spark_dir)
         if self.demo:
             env["THREEC_DEMO"] = "1"
         if self.var_overrides:

@@ -11,14 +11,11 @@ from pathlib import Path
 
 from threec.files import FILE_MODE, atomic_path
 from threec.safe_text import neutralise_formula_sql
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+from threec.validation import q
 
 
 def _cell(name: str, data_type: str) -> str:
-    column = _quoted(name)
+    column = q(name)
     if data_type == "VARCHAR":
         return f"{neutralise_formula_sql(column)} as {column}"
     if data_type == "BOOLEAN":
@@ -34,5 +31,7 @@ def copy_query_to_csv(con, query: str, order_by: str, path: Path, mode: int = FI
     select = f"select {', '.join(_cell(c[0], c[1]) for c in columns)} from ({query}) as q order by {order_by}"
     with atomic_path(path, mode) as tmp:
         escaped = str(tmp).replace("'", "''")
-        con.execute(f"copy ({select}) to '{escaped}' (format csv, header true, quote '\"', escape '\"')")
-    return con.execute(f"select count(*) from ({query}) as q").fetchone()[0]
+        # COPY answers with the number of rows it wrote
+        written = con.execute(f"copy ({select}) to '{escaped}' (format csv, header true, quote '\"', escape '\"')"
+                              ).fetchone()[0]
+    return written

@@ -55,6 +55,11 @@ def run_results(settings: Settings, target: str | None = None) -> list[dict]:
     return json.loads((target_path(settings, target) / "run_results.json").read_text())["results"]
 
 
+def node_statuses(settings: Settings, target: str | None = None) -> dict[str, str]:
+    """Each node of the last dbt invocation for `target` with its status (success, pass, ...)."""
+    return {r["unique_id"]: r["status"] for r in run_results(settings, target)}
+
+
 def _failures(settings: Settings, target: str | None) -> list[str]:
     try:
         results = run_results(settings, target)

@@ -39,6 +39,7 @@ import pyarrow.csv as pa_csv
 from threec.config import Settings, load_settings
 from threec.contract import load_contract
 from threec.errors import ThreecError
+from threec.validation import q
 from threec.warehouse import connect, run_lock
 
 log = logging.getLogger("threec.postgres_load")
@@ -84,10 +85,6 @@ def pg_type(duckdb_type: str) -> str:
     if m:
         return f"numeric({m.group(1)},{m.group(2)})"
     raise ThreecError(f"no PostgreSQL type for DuckDB type {duckdb_type} (extend threec.postgres_load.pg_type)")
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 class _CsvStream(io.RawIOBase):
@@ -142,7 +139,7 @@ def _pg_columns(cur, table: str) -> list[tuple[str, str]]:
         from pg_attribute as a
         join pg_type as t on t.oid = a.atttypid
         where a.attrelid = to_regclass(%s) and a.attnum > 0 and not a.attisdropped
-        order by a.attnum""", [f"raw.{_ident(table)}"])
+        order by a.attnum""", [f"raw.{q(table)}"])
     return [(name, kind.replace("timestamp without time zone", "timestamp")) for name, kind in cur.fetchall()]
 
 
@@ -159,7 +156,7 @@ def copy_table(duck, cur, table: str, progress=log.info) -> TableCopy:
     if DELIVERY_COLUMN not in names:
         raise ThreecError(f"raw.{table} has no {DELIVERY_COLUMN} column to copy by delivery")
     wanted = [(c, pg_type(t)) for c, t in columns]
-    target = f"raw.{_ident(table)}"
+    target = f"raw.{q(table)}"
     existing = _pg_columns(cur, table)
     mode = None
     if existing and existing != wanted:
@@ -169,11 +166,11 @@ def copy_table(duck, cur, table: str, progress=log.info) -> TableCopy:
         cur.execute(f"drop table {target} cascade")
         existing = []
     if not existing:
-        cur.execute(f"create table {target} ({', '.join(f'{_ident(c)} {k}' for c, k in wanted)})")
+        cur.execute(f"create table {target} ({', '.join(f'{q(c)} {k}' for c, k in wanted)})")
         mode = "created"
 
     in_duck = _deliveries(duck.execute(
-        f"select {DELIVERY_COLUMN}, count(*) from raw.{_ident(table)} group by all").fetchall())
+        f"select {DELIVERY_COLUMN}, count(*) from raw.{q(table)} group by all").fetchall())
     cur.execute(f"select {DELIVERY_COLUMN}, count(*) from {target} group by {DELIVERY_COLUMN}")
     in_pg = _deliveries(cur.fetchall())
     if any(in_duck.get(d) != n for d, n in in_pg.items()):
@@ -182,9 +179,9 @@ def copy_table(duck, cur, table: str, progress=log.info) -> TableCopy:
     missing = sorted(set(in_duck) - set(in_pg))
     copied = 0
     if missing:
-        select = ", ".join(_ident(c) for c in names)
+        select = ", ".join(q(c) for c in names)
         where = "" if not in_pg else f" where {DELIVERY_COLUMN} in (select unnest(?::bigint[]))"
-        rows = duck.sql(f"select {select} from raw.{_ident(table)}{where}", params=[missing] if in_pg else None)
+        rows = duck.sql(f"select {select} from raw.{q(table)}{where}", params=[missing] if in_pg else None)
         stream = _CsvStream(iter(rows.to_arrow_reader(BATCH_ROWS)))
         cur.copy_expert(f"copy {target} ({select}) from stdin with (format csv)", stream, size=1 << 20)
         copied = stream.rows

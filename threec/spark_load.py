@@ -37,13 +37,9 @@ from threec.warehouse import connect, run_lock
 log = logging.getLogger("threec.spark_load")
 
 
-def spark_dir(settings: Settings) -> Path:
-    return Path(os.environ.get("THREEC_SPARK_DIR") or settings.state_dir / "spark")
-
-
 def export_raw(settings: Settings, progress=log.info) -> dict[str, int]:
     """Export every raw table to ``<spark dir>/raw/<entity>.parquet``; returns rows per table."""
-    folder = ensure_dir(spark_dir(settings) / "raw")
+    folder = ensure_dir(settings.spark_dir / "raw")
     counts: dict[str, int] = {}
     with run_lock(settings):
         con = connect(settings, read_only=True)
@@ -94,7 +90,7 @@ def tables_differing_from_duckdb(settings: Settings) -> tuple[list[str], list[st
     and those that differ (or that Spark did not build)."""
     import duckdb
 
-    warehouse = spark_dir(settings) / "warehouse"
+    warehouse = settings.spark_dir / "warehouse"
     con = duckdb.connect()
     try:
         con.execute("set TimeZone = 'UTC'")

@@ -454,9 +454,9 @@ def _summary(s: _Sheets, con, as_of_text: str) -> None:
         ])
 
 
-def _journeys(s: _Sheets, con, journeys_csv: pathlib.Path) -> None:
+def _journeys(s: _Sheets, con, journeys_csv: pathlib.Path, total: int) -> None:
+    """The first JOURNEY_SHEET_ROWS of the ``total`` journeys listed in ``journeys_csv``."""
     ws = s.wb.add_worksheet("Existing-client journeys")
-    total = con.execute(f"select count(*) from ({JOURNEY_SQL}) as j").fetchone()[0]
     rows = _fetch(con, f"{JOURNEY_SQL} order by {JOURNEY_ORDER} limit {JOURNEY_SHEET_ROWS}", JOURNEY_COLUMNS)
     s.heading(ws, [
         "Existing-client journeys behind the cashable full-year effect",
@@ -573,11 +573,11 @@ def write_finance_workbook(con, path: pathlib.Path) -> None:
                            "comments": "Written by threec from the warehouse marts; no formulas."})
         sheets = _Sheets(wb)
         _summary(sheets, con, as_of_text)
-        _journeys(sheets, con, journeys_csv_path(path))
+        journeys = copy_query_to_csv(con, JOURNEY_SQL, JOURNEY_ORDER, journeys_csv_path(path))
+        _journeys(sheets, con, journeys_csv_path(path), journeys)
         _baseline(sheets, con)
         _costs(sheets, con)
         _direct_payments(sheets, con)
         _not_live(sheets, con)
         _notes(sheets, as_of_text)
         wb.close()
-        copy_query_to_csv(con, JOURNEY_SQL, JOURNEY_ORDER, journeys_csv_path(path))

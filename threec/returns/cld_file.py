@@ -12,6 +12,7 @@ from threec.config import Settings
 from threec.errors import ThreecError
 from threec.privacy import sql_str
 from threec.safe_text import FORMULA_STARTS
+from threec.validation import q
 from threec.vault import open_vault
 
 
@@ -34,10 +35,6 @@ def load_fields(con: duckdb.DuckDBPyConnection, catalog: str = "wh") -> list[Fie
     return [Field(*row) for row in rows]
 
 
-def quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _safe_text_sql(column: str) -> str:
     # A spreadsheet must never run a cell as a formula; mirrors threec.safe_text for SQL output.
     starts = ", ".join(sql_str(s) for s in FORMULA_STARTS)
@@ -58,11 +55,11 @@ def build_cld_table(settings: Settings, con: duckdb.DuckDBPyConnection) -> list[
         select = []
         for f in fields:
             if f.name == "NHS_Number":
-                select.append(f"v.nhs_number as {quoted(f.name)}")
+                select.append(f"v.nhs_number as {q(f.name)}")
             elif f.name == "Postcode":
-                select.append(f"v.postcode as {quoted(f.name)}")
+                select.append(f"v.postcode as {q(f.name)}")
             elif f.name.lower() in event_columns:
-                select.append(f"e.{quoted(event_columns[f.name.lower()])} as {quoted(f.name)}")
+                select.append(f"e.{q(event_columns[f.name.lower()])} as {q(f.name)}")
             else:
                 raise ThreecError(f"returns.fct_cld_events has no column {f.name} that seed cld_fields lists")
         con.execute(f"""create or replace temp table cld as
@@ -80,7 +77,7 @@ def write_cld_csv(con: duckdb.DuckDBPyConnection, fields: list[Field], path: Pat
                              "where table_name = 'cld'").fetchall())
     cols = []
     for f in fields:
-        c = quoted(f.name)
+        c = q(f.name)
         cols.append(f"{_safe_text_sql(c)} as {c}" if types.get(f.name) == "VARCHAR" else c)
     order = "order by LA_Person_Unique_Identifier, Event_Start_Date, Event_Reference"
     con.execute(f"copy (select {', '.join(cols)} from cld {order}) to {sql_str(str(path))} "

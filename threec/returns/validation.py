@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 import duckdb
 
 from threec.privacy import nhs_valid_sql, postcode_valid_sql, sql_str
-from threec.returns.cld_file import Field, quoted
+from threec.returns.cld_file import Field
 from threec.returns.year import ReturnYear
+from threec.validation import q
 
 EXAMPLES = 10
 
@@ -34,7 +35,7 @@ def _rules(fields: list[Field], year: ReturnYear, unit_based_values: list[str]) 
     start, end = f"date '{year.start}'", f"date '{year.end}'"
     out = []
     for f in fields:
-        col = quoted(f.name)
+        col = q(f.name)
         blank = f"({col} is null or trim(cast({col} as varchar)) = '')"
         applies = "true" if f.applies_to == "all" else f"Event_Type = {sql_str(f.applies_to)}"
         scope = "every row" if f.applies_to == "all" else f"{f.applies_to} rows"
