@@ -258,13 +258,17 @@ class FileLoader:
                       header: list[str], result: FileResult, sha: str, stat, delivered: int,
                       notes: list[tuple[int | None, str | None, str]]) -> None:
         con, extract_date = self.con, folder.extract_date
-        # Good rows get the data-row numbers the CSV-level rejects did not take.
-        rows = f"""(
-            with rej as (select distinct line - 1 as rn from _rej),
-            free as (select range + 1 as rn from range({delivered}) where range + 1 not in (select rn from rej)),
-            numbered as (select rn, row_number() over (order by rn) - 1 as idx from free)
-            select n.rn as _row_number, i.* from (select rowid as _idx, * from _in) i
-            join numbered n on n.idx = i._idx)"""
+        if con.execute("select count(*) = 0 from _rej").fetchone()[0]:
+            # the usual file: the reader kept every record, so its order numbers the rows
+            rows = "(select rowid + 1 as _row_number, rowid as _idx, * from _in)"
+        else:
+            # Good rows get the data-row numbers the CSV-level rejects did not take.
+            rows = f"""(
+                with rej as (select distinct line - 1 as rn from _rej),
+                free as (select range + 1 as rn from range({delivered}) where range + 1 not in (select rn from rej)),
+                numbered as (select rn, row_number() over (order by rn) - 1 as idx from free)
+                select n.rn as _row_number, i.* from (select rowid as _idx, * from _in) i
+                join numbered n on n.idx = i._idx)"""
         con.execute("create or replace temp table _checked as "
                     + checked_sql(entity, self.contract, positions, rows, extract_date))
         id_col = entity.column(entity.id_column)
@@ -274,33 +278,38 @@ class FileLoader:
             common = f"{delivery_id}, date '{extract_date}', {sql_str(entity.name)}, {sql_str(result.file)}"
             stored = ", ".join(stored_sql(c, self.settings.pseudonym_key, self.notes) for c in entity.columns)
             targets = ", ".join(q(c.warehouse_name) for c in (*entity.columns, *self.contract.load_columns))
-            con.execute(f"insert into raw.{q(entity.name)} ({targets}) select {stored}, "
-                        f"date '{extract_date}', {delivery_id}, _row_number from _checked where _error is null")
+            # the counts come from the inserts themselves: a count query over raw would
+            # scan the whole growing table once per file
+            (loaded,) = con.execute(
+                f"insert into raw.{q(entity.name)} ({targets}) select {stored}, "
+                f"date '{extract_date}', {delivery_id}, _row_number from _checked where _error is null").fetchone()
             self._seal_identifiers(entity, delivery_id)
-            con.execute(f"insert into dq.quarantine select {common}, _row_number, left({raw_ref(id_col)}, 100), "
-                        "_error['column'], _error['rule'], _error['reason'] from _checked where _error is not null")
+            (quarantined,) = con.execute(
+                f"insert into dq.quarantine select {common}, _row_number, left({raw_ref(id_col)}, 100), "
+                "_error['column'], _error['rule'], _error['reason'] from _checked where _error is not null").fetchone()
             colnames = ", ".join(f"'c{i}'" for i in range(len(header)))
             names = ", ".join(sql_str(h.strip().lower()) for h in header)
-            con.execute(f"""insert into dq.quarantine
+            (csv_rejects,) = con.execute(f"""insert into dq.quarantine
                 select {common}, line - 1, null,
                        coalesce(map_from_entries(list_zip([{colnames}], [{names}]))[any_value(column_name)], '(row)'),
-                       'csv_format', {self._csv_reason_sql()} from _rej group by line""")
+                       'csv_format', {self._csv_reason_sql()} from _rej group by line""").fetchone()
+            quarantined += csv_rejects
             for column, condition in nhs_note_sql(entity):
                 con.execute(f"insert into dq.ingest_notes select {common}, _row_number, {sql_str(column)}, "
                             "'invalid NHS number (not 10 digits or fails the modulus-11 check): nulled, row loaded', "
                             f"now() from _checked where _error is null and {condition}")
+            # grouped, then joined back: a window over the id would sort every row of the file
             con.execute(f"""insert into dq.ingest_notes
-                select {common}, _row_number, {sql_str(entity.id_column)},
-                       'id appears ' || n || ' times in this file: the greatest last_modified (then the later row) wins',
+                select {common}, c._row_number, {sql_str(entity.id_column)},
+                       'id appears ' || d.n || ' times in this file: the greatest last_modified (then the later row) wins',
                        now()
-                from (select _row_number, count(*) over (partition by {raw_ref(id_col)}) as n
-                      from _checked where _error is null) where n > 1""")
+                from _checked as c
+                join (select {raw_ref(id_col)} as id, count(*) as n from _checked where _error is null
+                      group by all having count(*) > 1) as d on d.id = c.{raw_ref(id_col)}
+                where c._error is null""")
             for row_number, column, text in notes:
                 con.execute("insert into dq.ingest_notes values (?, ?, ?, ?, ?, ?, ?, now())",
                             [delivery_id, extract_date, entity.name, result.file, row_number, column, text])
-            loaded, quarantined = con.execute(
-                f"select (select count(*) from raw.{q(entity.name)} where _delivery_id = $1), "
-                "(select count(*) from dq.quarantine where delivery_id = $1)", [delivery_id]).fetchone()
             if loaded + quarantined != delivered:
                 raise IngestError(f"{result.file}: row accounting broken: {delivered} delivered but "
                                   f"{loaded} loaded + {quarantined} quarantined; nothing of it was kept")

@@ -75,8 +75,8 @@ def build_on_spark(settings: Settings, as_of: dt.date, progress=log.info) -> Non
     run_dbt(settings, "build", as_of, *DAILY_BUILD_EXCLUDES, progress=progress, target="spark")
 
 
-# Spark adds doubles up as exact decimals, DuckDB in a fixed order: the same figure may
-# differ by a few units in its last digits, never by a millionth of a pound.
+# The same figure on two engines may differ by a few units in its last digits (a double
+# converted to a decimal, a mean divided), never by a millionth of a pound.
 ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE = 1e-6, 1e-9
 
 

@@ -161,10 +161,11 @@ where is_counted
 """
 JOURNEY_ORDER = "team_id, financial_year, start_date, journey_id"
 
-# The journey sheet lists at most this many (about 7 s of writing; a council has some
-# ten thousand): beyond it a sheet is for searching, not reading, and the complete list
-# is the CSV written beside the workbook.
-JOURNEY_SHEET_ROWS = 100_000
+# The journey sheet lists at most this many: a council has some ten thousand, so its
+# whole list fits. Each row costs about 0.2 ms of xlsxwriter (100,000 rows took 20 s of a
+# region run's 93), and beyond this a sheet is for searching, not reading: the complete
+# list is the CSV written beside the workbook.
+JOURNEY_SHEET_ROWS = 20_000
 
 BASELINE_COLUMNS = _cols(
     ("team_id", "Team", "text", 9),

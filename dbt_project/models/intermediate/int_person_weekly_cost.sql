@@ -41,8 +41,8 @@ select
     i.person_id,
     i.valid_from,
     i.valid_to,
-    coalesce({{ ordered_sum('p.weekly_cost', 'p.package_id') }}, 0)            as weekly_cost,
-    coalesce({{ ordered_sum('p.net_weekly_cost', 'p.package_id') }}, 0)        as net_weekly_cost,
+    coalesce({{ stable_sum('p.weekly_cost', 'p.package_id') }}, 0)            as weekly_cost,
+    coalesce({{ stable_sum('p.net_weekly_cost', 'p.package_id') }}, 0)        as net_weekly_cost,
     count(*)                                   as active_packages,
     count(*) filter (where p.is_long_term)     as active_long_term_packages
 from intervals as i

@@ -60,7 +60,7 @@ per_date as (
         count(distinct person_id)                                        as people_with_community_lts,
         count(distinct person_id) filter (where is_direct_payment)       as people_with_direct_payment,
         count(*) filter (where is_direct_payment and not is_one_off)     as direct_payment_packages,
-        {{ ordered_sum('weekly_cost', 'package_id', where='is_direct_payment and not is_one_off') }} as direct_payment_weekly_cost
+        {{ stable_sum('weekly_cost', 'package_id', where='is_direct_payment and not is_one_off') }} as direct_payment_weekly_cost
     from active
     group by date
 )

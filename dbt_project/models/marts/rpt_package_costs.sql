@@ -55,9 +55,9 @@ select
     count(distinct person_id)                    as people,
     coalesce(sum(active_days) filter (where not is_one_off), 0) as package_days,
     count(*) filter (where is_one_off)           as one_off_packages,
-    coalesce({{ ordered_sum('cost', 'package_id', where='is_one_off') }}, 0) as one_off_cost,
-    {{ ordered_sum('cost', 'package_id') }}                as cost,
-    {{ ordered_sum('net_cost', 'package_id') }}            as net_cost,
+    coalesce({{ stable_sum('cost', 'package_id', where='is_one_off') }}, 0) as one_off_cost,
+    {{ stable_sum('cost', 'package_id') }}                as cost,
+    {{ stable_sum('net_cost', 'package_id') }}            as net_cost,
     max(as_of_date)                              as as_of_date
 from package_years
 group by period_start, period_end, service_type, service_component, delivery_mechanism

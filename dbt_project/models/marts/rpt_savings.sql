@@ -64,9 +64,9 @@ existing as (
         -- same cost made of different package lines may differ in its last bits
         count(*) filter (where weekly_cost_after < weekly_cost_before - 0.005) as journeys_cost_down,
         count(*) filter (where weekly_cost_after > weekly_cost_before + 0.005) as journeys_cost_up,
-        {{ ordered_sum('weekly_cost_before', 'journey_id') }}             as weekly_cost_before,
-        {{ ordered_sum('weekly_cost_after', 'journey_id') }}              as weekly_cost_after,
-        {{ ordered_sum('full_year_effect', 'journey_id') }}               as amount
+        {{ stable_sum('weekly_cost_before', 'journey_id') }}             as weekly_cost_before,
+        {{ stable_sum('weekly_cost_after', 'journey_id') }}              as weekly_cost_after,
+        {{ stable_sum('full_year_effect', 'journey_id') }}               as amount
     from {{ ref('int_person_journey_costs') }}
     where is_counted
     group by team_id, financial_year
@@ -112,7 +112,7 @@ set_packages as (
         request_set,
         count(*)                                 as long_term_packages,
         count(annualised_cost)                   as costed_long_term_packages,
-        {{ ordered_avg('annualised_cost', 'package_id') }} as mean_annualised_cost
+        {{ stable_avg('annualised_cost', 'package_id') }} as mean_annualised_cost
     from (
         select distinct s.team_id, s.request_set, p.package_id, p.annualised_cost
         from request_sets as s
