@@ -18,11 +18,16 @@
           else {{ package_column(alias, 'end_date') }} end)
 {%- endmacro %}
 
+{#- The last active day of a line that has not ended: the greatest date every engine holds. -#}
+{% macro open_end() -%}
+    date '9999-12-31'
+{%- endmacro %}
+
 {#- True when the package line is active on the day (a SQL date expression). Written as two
-    plain inequalities (an ongoing line runs to 9999-12-31) so joins on it can be range joins. -#}
+    plain inequalities (an ongoing line runs to open_end()) so joins on it can be range joins. -#}
 {% macro package_active_on(day, alias='') -%}
     ({{ package_column(alias, 'start_date') }} <= {{ day }}
-        and {{ day }} <= coalesce({{ package_last_active_date(alias) }}, date '9999-12-31'))
+        and {{ day }} <= coalesce({{ package_last_active_date(alias) }}, {{ open_end() }}))
 {%- endmacro %}
 
 {#- Days of [period_start, period_end] (both inclusive) on which the line is active; 0 when none. -#}

@@ -8,6 +8,8 @@
     extracts dated on or before the as-of date count, so a back-dated run sees what was
     known then. A record whose winning version is deleted leaves every current fact;
     an older deleted version that was superseded does not matter.
+    Only the ids delivered more than once are ranked: most records have one version, and
+    ranking every row sorts the whole entity with all its columns.
     `staged_model` is the stg_ model's name, not a ref(): star_except reads its columns.
 -#}
 {% macro current_versions(staged_model, id_column) -%}
@@ -15,6 +17,13 @@ with versions as (
     select *
     from {{ ref(staged_model) }}
     where extract_date <= {{ as_of_date() }}
+),
+
+repeated as (
+    select {{ id_column }}
+    from versions
+    group by {{ id_column }}
+    having count(*) > 1
 ),
 
 ranked as (
@@ -25,10 +34,20 @@ ranked as (
             order by last_modified desc, extract_date desc, delivery_id desc, row_number desc
         ) as version_rank
     from versions
+    where {{ id_column }} in (select {{ id_column }} from repeated)
+),
+
+winners as (
+    select {{ star_except(staged_model, ['version_rank']) }}
+    from ranked
+    where version_rank = 1
+    union all
+    select *
+    from versions
+    where {{ id_column }} not in (select {{ id_column }} from repeated)
 )
 
-select {{ star_except(staged_model, ['version_rank', 'is_deleted']) }}
-from ranked
-where version_rank = 1
-  and not is_deleted
+select {{ star_except(staged_model, ['is_deleted']) }}
+from winners
+where not is_deleted
 {%- endmacro %}
