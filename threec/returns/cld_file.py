@@ -11,7 +11,7 @@ import duckdb
 from threec.config import Settings
 from threec.errors import ThreecError
 from threec.privacy import sql_str
-from threec.safe_text import FORMULA_STARTS
+from threec.safe_text import neutralise_formula_sql
 from threec.validation import q
 from threec.vault import open_vault
 
@@ -33,12 +33,6 @@ def load_fields(con: duckdb.DuckDBPyConnection, catalog: str = "wh") -> list[Fie
                                   nullif(defined_list, ''), threec_source
                            from {catalog}.seeds.cld_fields order by field_order""").fetchall()
     return [Field(*row) for row in rows]
-
-
-def _safe_text_sql(column: str) -> str:
-    # A spreadsheet must never run a cell as a formula; mirrors threec.safe_text for SQL output.
-    starts = ", ".join(sql_str(s) for s in FORMULA_STARTS)
-    return f"case when left({column}, 1) in ({starts}) then '''' || {column} else {column} end"
 
 
 def build_cld_table(settings: Settings, con: duckdb.DuckDBPyConnection) -> list[Field]:
@@ -78,7 +72,7 @@ def write_cld_csv(con: duckdb.DuckDBPyConnection, fields: list[Field], path: Pat
     cols = []
     for f in fields:
         c = q(f.name)
-        cols.append(f"{_safe_text_sql(c)} as {c}" if types.get(f.name) == "VARCHAR" else c)
+        cols.append(f"{neutralise_formula_sql(c)} as {c}" if types.get(f.name) == "VARCHAR" else c)
     order = "order by LA_Person_Unique_Identifier, Event_Start_Date, Event_Reference"
     con.execute(f"copy (select {', '.join(cols)} from cld {order}) to {sql_str(str(path))} "
                 "(format csv, header true, delimiter ',', quote '\"', dateformat '%Y-%m-%d')")
