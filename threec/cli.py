@@ -45,7 +45,7 @@ def _settings(args: argparse.Namespace, demo: bool = False):
 
 def cmd_run(args: argparse.Namespace) -> int:
     from threec.pipeline import run
-    summary = run(_settings(args), args.as_of)
+    summary = run(_settings(args), args.as_of, full_refresh=args.full_refresh)
     print("\n".join(summary.lines()))
     return 0
 
@@ -142,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, help="date the figures are true at (default: the latest extract)")
     p.add_argument("--var", type=_var, action="append", help="override a metric setting, e.g. --var "
                    "next_conversation_window_days=21")
+    p.add_argument("--full-refresh", action="store_true", help="rebuild every table from raw instead of only "
+                   "what changed since the last build (threec decides that itself when it must)")
     p.set_defaults(func=cmd_run)
 
     p = command("returns", "write a year's statutory returns (CLD file, validation, ASCOF, SALT, ASC-FR) "

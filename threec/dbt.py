@@ -8,6 +8,7 @@ import logging
 import signal
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from threec.config import DBT_PROJECT_DIR, Settings
@@ -70,10 +71,14 @@ def _failures(settings: Settings, target: str | None) -> list[str]:
 
 
 def run_dbt(settings: Settings, command: str, as_of: dt.date | None, *extra: str, progress=log.info,
-            target: str | None = None) -> None:
+            target: str | None = None, window: Mapping[str, str] | None = None) -> None:
+    """`window`: the incremental build's environment (threec.incremental.BuildPlan.env);
+    without it no window reaches dbt, so an incremental model rebuilds all its rows."""
     cmd = dbt_command(settings, command, *extra, target=target)
     env = settings.child_env()
     env["THREEC_AS_OF_DATE"] = as_of.isoformat() if as_of is not None else ""
+    env.update({"THREEC_CHANGES_SINCE_AS_OF": "", "THREEC_CHANGES_SINCE_DELIVERY": ""})
+    env.update(window or {})
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     env["DO_NOT_TRACK"] = "1"
     env["DBT_USE_COLORS"] = "false"

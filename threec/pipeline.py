@@ -14,6 +14,7 @@ from threec.config import Settings
 from threec.dbt import run_dbt
 from threec.errors import ThreecError
 from threec.files import restricted_umask
+from threec.incremental import last_delivery, mark_building, mark_built, plan_build
 from threec.ingest import IngestSummary, ingest
 from threec.landing import parse_folder_date
 from threec.publish import Published, publish
@@ -52,11 +53,28 @@ def ingest_step(settings: Settings, as_of: dt.date, run_id: str, progress=log.in
             con.close()
 
 
-def build_step(settings: Settings, as_of: dt.date, progress=log.info) -> None:
-    """The daily `dbt build`: models and data tests. The unit tests test the SQL on fixtures,
-    not the day's data, so they run in CI (`make test`, `threec unit-tests`), not every night."""
+def build_step(settings: Settings, as_of: dt.date, progress=log.info, full_refresh: bool = False) -> None:
+    """The daily `dbt build`: models and data tests, incremental when the last build allows
+    it (threec.incremental), else every table from raw. The unit tests test the SQL on
+    fixtures, not the day's data, so they run in CI (`make test`, `threec unit-tests`), not
+    every night."""
     with run_lock(settings), restricted_umask():
-        run_dbt(settings, "build", as_of, *DAILY_BUILD_EXCLUDES, progress=progress)
+        con = connect(settings)
+        try:
+            ensure_schema(con)
+            plan = plan_build(con, settings, as_of, full_refresh)
+            delivery = last_delivery(con)
+            mark_building(con)
+        finally:
+            con.close()
+        progress(f"build: {plan.describe()}")
+        run_dbt(settings, "build", as_of, *DAILY_BUILD_EXCLUDES, *plan.dbt_args(), progress=progress,
+                window=plan.env())
+        con = connect(settings)
+        try:
+            mark_built(con, settings, as_of, delivery)
+        finally:
+            con.close()
 
 
 def unit_test_step(settings: Settings, as_of: dt.date, progress=log.info) -> None:
@@ -153,7 +171,8 @@ def headline(settings: Settings) -> dict[str, object]:
     }
 
 
-def run(settings: Settings, as_of: dt.date | None = None, progress=log.info) -> RunSummary:
+def run(settings: Settings, as_of: dt.date | None = None, progress=log.info,
+        full_refresh: bool = False) -> RunSummary:
     """The whole run holds the warehouse lock from the first step to the last, so a second
     run started meanwhile stops at once ("already running") instead of slipping in between
     two steps of this one. Each step takes the lock again (re-entrant), so a step called
@@ -164,7 +183,7 @@ def run(settings: Settings, as_of: dt.date | None = None, progress=log.info) -> 
         run_id = new_run_id(as_of)
         progress(f"run {run_id}: landing {settings.landing_dir} -> warehouse {settings.warehouse}")
         summary_ingest = ingest_step(settings, as_of, run_id, progress)
-        build_step(settings, as_of, progress)
+        build_step(settings, as_of, progress, full_refresh)
         checks = check_step(settings, as_of, run_id, progress)
         published = publish_step(settings, as_of, run_id, progress)
         figures = headline(settings)

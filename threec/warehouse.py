@@ -35,6 +35,10 @@ DQ_TABLES = {
     "runs": """
         run_id VARCHAR PRIMARY KEY, as_of_date DATE, started_at TIMESTAMP, finished_at TIMESTAMP,
         status VARCHAR, message VARCHAR""",
+    # threec.incremental: what the last dbt build was made from
+    "build_state": """
+        target VARCHAR PRIMARY KEY, as_of_date DATE, last_delivery_id BIGINT, fingerprint VARCHAR,
+        status VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL""",
 }
 
 

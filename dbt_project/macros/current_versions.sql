@@ -11,12 +11,15 @@
     Only the ids delivered more than once are ranked: most records have one version, and
     ranking every row sorts the whole entity with all its columns.
     `staged_model` is the stg_ model's name, not a ref(): star_except reads its columns.
+    In an incremental build only the ids delivered since the last build are ranked
+    (is_changed; key type = the entity's name, as int_changed_keys lists it).
 -#}
 {% macro current_versions(staged_model, id_column) -%}
 with versions as (
     select *
     from {{ ref(staged_model) }}
     where extract_date <= {{ as_of_date() }}
+      and {{ is_changed(id_column, staged_model[4:]) }}
 ),
 
 repeated as (

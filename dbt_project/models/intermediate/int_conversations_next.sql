@@ -12,7 +12,10 @@
     same ordering, so this scales to tens of millions of conversations: the first looks
     one conversation ahead (the next) and one back (is this a journey start?), the second
     runs along the person's history carrying the latest journey start.
+    Incremental by person, like int_conversations_ordered.
 -#}
+{{ config(materialized=incremental_unless_spark(), pre_hook="{{ delete_changed('person_id', 'conversation_people') }}") }}
+-- depends_on: {{ ref('int_changed_keys') }}
 {%- set window_days = var('next_conversation_window_days') | int %}
 with neighbours as (
     select
@@ -28,6 +31,7 @@ with neighbours as (
         lag(conversation_id)                 over w as preceding_conversation_id,
         lag(end_date)                        over w as preceding_end_date
     from {{ ref('int_conversations_ordered') }}
+    where {{ is_changed('person_id', 'conversation_people') }}
     window w as (partition by person_id order by person_conversation_seq)
 ),
 
@@ -87,6 +91,5 @@ select
     case when has_next then following_peer_challenge_date end             as next_peer_challenge_date,
     is_journey_start,
     substr(journey_start_key, 11)                                         as journey_id,
-    person_conversation_seq - cast(substr(journey_start_key, 1, 10) as integer) + 1 as journey_position,
-    as_of_date
+    person_conversation_seq - cast(substr(journey_start_key, 1, 10) as integer) + 1 as journey_position
 from along

@@ -7,7 +7,12 @@
     - a conversation whose recorded end_date is after the as-of date had not ended on
       the as-of date: end_date (and the outcome that goes with it) is null here, and
       the recorded values are kept in recorded_end_date / recorded_outcome.
+    Incremental by person: a daily build orders again only the people int_changed_keys
+    names (conversation_people), so no column may depend on the as-of date except
+    through those rules.
 -#}
+{{ config(materialized=incremental_unless_spark(), pre_hook="{{ delete_changed('person_id', 'conversation_people') }}") }}
+-- depends_on: {{ ref('int_changed_keys') }}
 with as_of as (
     select {{ as_of_date() }} as as_of_date
 ),
@@ -23,6 +28,7 @@ started as (
     from {{ ref('int_conversations_current') }} as c
     cross join as_of as a
     where c.start_date <= a.as_of_date
+        and {{ is_changed('c.person_id', 'conversation_people') }}
 )
 
 select
@@ -45,8 +51,7 @@ select
     row_number() over (
         partition by c.person_id
         order by c.start_date, r.conversation_type_rank, c.conversation_id
-    ) as person_conversation_seq,
-    c.as_of_date
+    ) as person_conversation_seq
 from started as c
 inner join type_ranks as r
     on r.conversation_type = c.conversation_type

@@ -6,7 +6,10 @@
     A journey is open while any of its conversations has not ended by the as-of date
     (normally only the last can be open; an earlier one can be too when a later one
     was started before it closed).
+    Incremental by person, like int_conversations_ordered.
 -#}
+{{ config(materialized=incremental_unless_spark(), pre_hook="{{ delete_changed('person_id', 'conversation_people') }}") }}
+-- depends_on: {{ ref('int_changed_keys') }}
 select
     journey_id,
     person_id,
@@ -21,7 +24,7 @@ select
     {{ value_at_max_key('start_date', 'journey_position') }}        as last_start_date,
     {{ value_at_max_key('end_date', 'journey_position') }}          as last_end_date,
     count(*)                                     as conversations,
-    bool_or(not is_ended)                        as is_open,
-    max(as_of_date)                              as as_of_date
+    bool_or(not is_ended)                        as is_open
 from {{ ref('int_conversations_next') }}
+where {{ is_changed('person_id', 'conversation_people') }}
 group by journey_id, person_id

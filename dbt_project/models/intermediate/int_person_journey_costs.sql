@@ -16,7 +16,11 @@
     - Financial year: the one the day before the start falls in.
     Counted when live, an existing client and settled; full-year effect =
     (weekly cost before - weekly cost after) x 52, positive = saved.
+    Incremental by person: a daily build works out again only the people int_changed_keys
+    names (journey_cost_people).
 -#}
+{{ config(materialized=incremental_unless_spark(), pre_hook="{{ delete_changed('person_id', 'journey_cost_people') }}") }}
+-- depends_on: {{ ref('int_changed_keys') }}
 with as_of as (
     select {{ as_of_date() }} as as_of_date
 ),
@@ -47,6 +51,7 @@ journeys as (
         a.as_of_date
     from {{ ref('int_journeys') }} as j
     cross join as_of as a
+    where {{ is_changed('j.person_id', 'journey_cost_people') }}
 ),
 
 flagged as (
@@ -105,6 +110,5 @@ select
     packages_after,
     weekly_cost_after,
     case when is_existing_client and is_settled
-        then (weekly_cost_before - weekly_cost_after) * 52 end as full_year_effect,
-    as_of_date
+        then (weekly_cost_before - weekly_cost_after) * 52 end as full_year_effect
 from costed

@@ -10,7 +10,11 @@
     lines active on its first day (sums of the lines themselves, not running totals, so
     no rounding drift). Days with no active line have no interval: their weekly cost is 0.
     ONE_OFF lines count as active packages with no weekly cost.
+    Incremental by person: a daily build works out again only the people int_changed_keys
+    names (package_people).
 -#}
+{{ config(materialized=incremental_unless_spark(), pre_hook="{{ delete_changed('person_id', 'package_people') }}") }}
+-- depends_on: {{ ref('int_changed_keys') }}
 with packages as (
     select
         person_id,
@@ -21,6 +25,7 @@ with packages as (
         net_weekly_cost,
         is_long_term
     from {{ ref('fct_packages') }}
+    where {{ is_changed('person_id', 'package_people') }}
 ),
 
 boundaries as (

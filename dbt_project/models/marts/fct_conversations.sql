@@ -2,9 +2,13 @@
     One row per conversation that had started by the as-of date, with its outcome
     bucket and escalation findings (metrics.md, Conversations). end_date and outcome
     are as known on the as-of date: null when the recorded end is later.
+    A view: the conversations and their links are kept (incrementally) in
+    int_conversations_next; what depends on the as-of date itself is worked out here.
 -#}
+{{ config(materialized='view') }}
 with conversations as (
-    select * from {{ ref('int_conversations_next') }}
+    select n.*, {{ as_of_date() }} as as_of_date
+    from {{ ref('int_conversations_next') }} as n
 ),
 
 positive_outcomes as (

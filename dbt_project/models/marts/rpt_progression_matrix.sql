@@ -6,7 +6,8 @@
     a missing cell is zero. Open journeys count by their last conversation so far.
 -#}
 with journeys as (
-    select * from {{ ref('int_journeys') }}
+    select *, {{ as_of_date() }} as as_of_date
+    from {{ ref('int_journeys') }}
 ),
 
 by_period as (
