@@ -55,7 +55,9 @@ def test_warnings_let_the_run_finish_and_are_reported(built):
 
 
 @pytest.mark.parametrize("check,tamper", [
-    ("mart_key_unique", "insert into marts.fct_requests select * from marts.fct_requests limit 1"),
+    # fct_requests is a view over int_request_outcomes
+    ("mart_key_unique", "insert into intermediate.int_request_outcomes "
+                        "select * from intermediate.int_request_outcomes limit 1"),
     ("share_in_range", "update marts.rpt_conversation_outcomes set closed_positive_share = 1.5 "
                        "where rowid = (select min(rowid) from marts.rpt_conversation_outcomes)"),
     ("mart_not_empty", "delete from marts.rpt_waiting_list"),

@@ -54,7 +54,8 @@ def test_a_null_in_a_not_null_column_fails_the_build_naming_the_column(built_cou
     shutil.copy(settings.warehouse, copy.warehouse)
     con = connect(copy)
     try:
-        con.execute("update marts.fct_requests set team_id = null, is_new_client = null "
+        # fct_requests is a view over int_request_outcomes
+        con.execute("update intermediate.int_request_outcomes set team_id = null, is_new_client = null "
                     "where request_id in (select request_id from marts.fct_requests order by request_id limit 3)")
     finally:
         con.close()

@@ -24,6 +24,9 @@
       out again: conversation_people, package_people, the people with a journey whose
       settle day (last end + var('savings_settle_days')) the as-of date has moved past, and
       those with a journey begun by a team with a new version (its go-live date).
+    - worklist_people: the people whose worklist findings are looked for again:
+      conversation_people, package_people, and the person of a package agreed in a
+      changed conversation (the finding carries that conversation's team and worker).
 
     Built before every model it names and read from the current-version tables as the
     last build left them, so it must not ref() them. Empty when the build has no window
@@ -128,6 +131,16 @@ changes as (
     union all
     select 'package_people', person_id
     from changed_package_people
+    union all
+    select 'worklist_people', person_id
+    from changed_conversations
+    union all
+    select 'worklist_people', person_id
+    from changed_package_people
+    union all
+    select 'worklist_people', person_id
+    from old_packages
+    where conversation_id in (select conversation_id from changed_conversations)
     union all
     select 'journey_cost_people', person_id
     from changed_conversations
