@@ -56,14 +56,15 @@ def test_dbt_build_on_spark_passes_every_node_of_the_daily_build(both_builds):
 def test_every_table_spark_builds_is_the_same_as_duckdbs(both_builds):
     settings, _ = both_builds
     compared, different = tables_differing_from_duckdb(settings)
-    assert len(compared) > 25 and {"marts.fct_conversations", "marts.rpt_savings", "dq.escalation_worklist"} <= set(compared)
+    assert len(compared) > 25 and {"intermediate.int_conversations_next", "intermediate.int_request_outcomes",
+                                   "intermediate.int_worklist_findings", "marts.rpt_savings"} <= set(compared)
     assert different == []
 
 
 def test_the_comparison_sees_a_changed_row(both_builds, tmp_path):
     """The check above could pass by comparing nothing: change one value of one Spark table."""
     settings, _ = both_builds
-    folder = settings.spark_dir / "warehouse" / "marts.db" / "fct_requests"
+    folder = settings.spark_dir / "warehouse" / "intermediate.db" / "int_request_outcomes"
     files = sorted(folder.glob("*.parquet"))
     saved = tmp_path / "saved"
     saved.mkdir()
@@ -76,7 +77,7 @@ def test_the_comparison_sees_a_changed_row(both_builds, tmp_path):
         for f in files:
             f.unlink()
         changed.rename(folder / changed.name)
-        assert tables_differing_from_duckdb(settings)[1] == ["marts.fct_requests"]
+        assert tables_differing_from_duckdb(settings)[1] == ["intermediate.int_request_outcomes"]
     finally:
         for f in folder.glob("*.parquet"):
             f.unlink()

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from threec.config import load_settings
+from threec.dbt import run_dbt
+from threec.errors import BuildError
 from threec.incremental import BuildPlan, fingerprint, mark_building, mark_built, plan_build
 from threec.pipeline import build_step, ingest_step, new_run_id, run
 from threec.warehouse import connect, ensure_schema
@@ -120,24 +122,37 @@ def land(landing: Path, folder: str) -> None:
         write_csv(landing / folder, entity, rows)
 
 
-def test_each_incremental_day_equals_a_full_rebuild_of_that_day(tmp_path):
-    daily = settings_for(tmp_path / "daily")
-    plans = []
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """The hand-written history built day by day on one warehouse, and each day built from
+    nothing on another: (daily settings, build progress lines, days whose tables differ)."""
+    tmp = tmp_path_factory.mktemp("incremental")
+    daily = settings_for(tmp / "daily")
+    plans, differing = [], []
     for as_of, folders in ARRIVALS:
         for folder in folders:
             land(daily.landing_dir, folder)
         plans += build(daily, dt.date.fromisoformat(as_of))
-        # the same landing folder, built from nothing on the same day
-        fresh = settings_for(tmp_path / f"fresh-{as_of}", THREEC_LANDING_DIR=str(daily.landing_dir))
+        fresh = settings_for(tmp / f"fresh-{as_of}", THREEC_LANDING_DIR=str(daily.landing_dir))
         assert build(fresh, dt.date.fromisoformat(as_of)) == [
             "build: full rebuild: no earlier build is recorded in this warehouse"]
-        assert built_tables(daily) == built_tables(fresh), f"incremental build of {as_of} differs"
+        ours, theirs = built_tables(daily), built_tables(fresh)
+        differing += [(as_of, name) for name in sorted(set(ours) | set(theirs)) if ours.get(name) != theirs.get(name)]
+    return daily, plans, differing
+
+
+def test_each_incremental_day_equals_a_full_rebuild_of_that_day(history):
+    daily, plans, differing = history
+    assert differing == []
     assert plans[0].startswith("build: full rebuild")
     assert [p.split(":")[1].strip() for p in plans[1:]] == ["incremental", "incremental"], plans
+
+
+def test_the_history_exercises_what_it_is_for(history):
+    daily, _, _ = history
     con = connect(daily, read_only=True)
     try:
         assert con.execute("select count(*) from dq.quarantine").fetchone()[0] == 0
-        # the history did exercise what it is for
         assert con.execute("select person_id from marts.fct_conversations where conversation_id = 'CX'"
                            ).fetchall() == [("P2",)]
         assert con.execute("select count(*) from marts.fct_conversations where conversation_id = 'CD'"
@@ -149,6 +164,37 @@ def test_each_incremental_day_equals_a_full_rebuild_of_that_day(tmp_path):
                            ).fetchone() == (True,)
     finally:
         con.close()
+
+
+def test_an_incremental_build_tests_the_rows_it_wrote(history, tmp_path):
+    """In an incremental build the data tests read only the rows the build wrote (the
+    rows of its changed keys): a null in a row it wrote fails the build, one in a row an
+    earlier build wrote and tested does not; without a window every row is read."""
+    daily, _, _ = history
+    copy = settings_for(tmp_path, THREEC_LANDING_DIR=str(daily.landing_dir))
+    copy.warehouse.parent.mkdir(parents=True)
+    shutil.copy(daily.warehouse, copy.warehouse)
+    as_of = dt.date(2025, 3, 4)
+    window = {"THREEC_CHANGES_SINCE_AS_OF": "2025-03-02", "THREEC_CHANGES_SINCE_DELIVERY": "1"}
+    test = ("test", as_of, "--select", "fct_requests,test_name:columns_not_null")
+    con = connect(copy)
+    try:
+        written = {r[0] for r in con.execute(
+            "select key_id from intermediate.int_changed_keys where key_type = 'request_outcomes'").fetchall()}
+        assert "R3" in written and "R1" not in written   # C9 answers R3 on the last day
+        con.execute("update intermediate.int_request_outcomes set team_id = null where request_id = 'R1'")
+    finally:
+        con.close()
+    run_dbt(copy, *test, progress=QUIET, window=window)
+    with pytest.raises(BuildError, match="columns_not_null_fct_requests"):
+        run_dbt(copy, *test, progress=QUIET)
+    con = connect(copy)
+    try:
+        con.execute("update intermediate.int_request_outcomes set team_id = null where request_id = 'R3'")
+    finally:
+        con.close()
+    with pytest.raises(BuildError, match="columns_not_null_fct_requests"):
+        run_dbt(copy, *test, progress=QUIET, window=window)
 
 
 def test_generated_days_built_one_by_one_equal_the_full_build(small_council, built_council, tmp_path):

@@ -80,3 +80,40 @@
     {%- endif -%}
     {{ return(relation) }}
 {%- endmacro %}
+
+{#- The config of an incremental model kept by `key_column` under `key_type` of
+    int_changed_keys: `{{ config(**incremental_by('person_id', 'conversation_people')) }}`.
+    meta.changed_key tells the data tests which rows this build wrote (get_where_subquery). -#}
+{% macro incremental_by(key_column, key_type) -%}
+    {{ return({
+        'materialized': incremental_unless_spark(),
+        'pre_hook': "{{ delete_changed('" ~ key_column ~ "', '" ~ key_type ~ "') }}",
+        'meta': {'changed_key': [key_column, key_type]},
+    }) }}
+{%- endmacro %}
+
+{#- The rows of `relation` this incremental build wrote, as a SQL condition, or none when
+    it wrote them all: a model with meta.changed_key [column, key type] wrote the rows of
+    those keys; a staging model with meta.changed_versions holds new rows only among the
+    versions that arrived since the last build. -#}
+{% macro rows_written_since(relation) -%}
+    {%- set since = changes_since() -%}
+    {%- if since is none or relation is string -%}{{ return(none) }}{%- endif -%}
+    {%- set found = [] -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'model' and node.schema == relation.schema and node.alias == relation.identifier -%}
+            {%- do found.append(node) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not found -%}{{ return(none) }}{%- endif -%}
+    {%- set meta = found[0].config.meta or {} -%}
+    {%- if meta.get('changed_key') -%}
+        {%- set keys = graph.nodes['model.' ~ project_name ~ '.int_changed_keys'] -%}
+        {%- set keys_relation = api.Relation.create(database=keys.database, schema=keys.schema, identifier=keys.alias) -%}
+        {{ return(meta['changed_key'][0] ~ " in (select key_id from " ~ keys_relation ~ " where key_type = '"
+                  ~ meta['changed_key'][1] ~ "')") }}
+    {%- elif meta.get('changed_versions') -%}
+        {{ return("(delivery_id > " ~ since.delivery ~ " or extract_date > cast('" ~ since.as_of ~ "' as date))") }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}

@@ -14,7 +14,7 @@
     runs along the person's history carrying the latest journey start.
     Incremental by person, like int_conversations_ordered.
 -#}
-{{ config(materialized=incremental_unless_spark(), pre_hook="{{ delete_changed('person_id', 'conversation_people') }}") }}
+{{ config(**incremental_by('person_id', 'conversation_people')) }}
 -- depends_on: {{ ref('int_changed_keys') }}
 {%- set window_days = var('next_conversation_window_days') | int %}
 with neighbours as (

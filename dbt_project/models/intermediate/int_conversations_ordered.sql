@@ -11,7 +11,7 @@
     names (conversation_people), so no column may depend on the as-of date except
     through those rules.
 -#}
-{{ config(materialized=incremental_unless_spark(), pre_hook="{{ delete_changed('person_id', 'conversation_people') }}") }}
+{{ config(**incremental_by('person_id', 'conversation_people')) }}
 -- depends_on: {{ ref('int_changed_keys') }}
 with as_of as (
     select {{ as_of_date() }} as as_of_date

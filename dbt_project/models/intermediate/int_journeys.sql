@@ -8,7 +8,7 @@
     was started before it closed).
     Incremental by person, like int_conversations_ordered.
 -#}
-{{ config(materialized=incremental_unless_spark(), pre_hook="{{ delete_changed('person_id', 'conversation_people') }}") }}
+{{ config(**incremental_by('person_id', 'conversation_people')) }}
 -- depends_on: {{ ref('int_changed_keys') }}
 select
     journey_id,

@@ -15,7 +15,7 @@
     names (package_costs); whether a line is active on the as-of date itself is left to
     fct_packages.
 -#}
-{{ config(materialized=incremental_unless_spark(), pre_hook="{{ delete_changed('package_id', 'package_costs') }}") }}
+{{ config(**incremental_by('package_id', 'package_costs')) }}
 -- depends_on: {{ ref('int_changed_keys') }}
 with as_of as (
     select {{ as_of_date() }} as as_of_date

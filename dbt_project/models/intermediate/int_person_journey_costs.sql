@@ -19,7 +19,7 @@
     Incremental by person: a daily build works out again only the people int_changed_keys
     names (journey_cost_people).
 -#}
-{{ config(materialized=incremental_unless_spark(), pre_hook="{{ delete_changed('person_id', 'journey_cost_people') }}") }}
+{{ config(**incremental_by('person_id', 'journey_cost_people')) }}
 -- depends_on: {{ ref('int_changed_keys') }}
 with as_of as (
     select {{ as_of_date() }} as as_of_date

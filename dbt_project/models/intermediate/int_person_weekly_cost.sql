@@ -13,7 +13,7 @@
     Incremental by person: a daily build works out again only the people int_changed_keys
     names (package_people).
 -#}
-{{ config(materialized=incremental_unless_spark(), pre_hook="{{ delete_changed('person_id', 'package_people') }}") }}
+{{ config(**incremental_by('person_id', 'package_people')) }}
 -- depends_on: {{ ref('int_changed_keys') }}
 with packages as (
     select

@@ -15,7 +15,7 @@
     int_changed_keys names (request_outcomes); what depends on the as-of date itself
     (days waiting so far) is left to fct_requests.
 -#}
-{{ config(materialized=incremental_unless_spark(), pre_hook="{{ delete_changed('request_id', 'request_outcomes') }}") }}
+{{ config(**incremental_by('request_id', 'request_outcomes')) }}
 -- depends_on: {{ ref('int_changed_keys') }}
 with as_of as (
     select {{ as_of_date() }} as as_of_date

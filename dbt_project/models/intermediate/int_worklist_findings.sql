@@ -21,7 +21,7 @@
     names (worklist_people). The agreeing conversation of a package may be another
     person's, so it is looked up among all conversations.
 -#}
-{{ config(materialized=incremental_unless_spark(), pre_hook="{{ delete_changed('person_id', 'worklist_people') }}") }}
+{{ config(**incremental_by('person_id', 'worklist_people')) }}
 -- depends_on: {{ ref('int_changed_keys') }}
 with conversations as (
     select * from {{ ref('fct_conversations') }}

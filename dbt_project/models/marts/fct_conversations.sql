@@ -5,7 +5,7 @@
     A view: the conversations and their links are kept (incrementally) in
     int_conversations_next; what depends on the as-of date itself is worked out here.
 -#}
-{{ config(materialized='view') }}
+{{ config(materialized='view', meta={'changed_key': ['person_id', 'conversation_people']}) }}
 with conversations as (
     select n.*, {{ as_of_date() }} as as_of_date
     from {{ ref('int_conversations_next') }} as n

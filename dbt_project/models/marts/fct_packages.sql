@@ -3,7 +3,7 @@
     its costs (metrics.md, Package costs): int_package_costs, kept incrementally, with
     whether the line is active on the as-of date. A view.
 -#}
-{{ config(materialized='view') }}
+{{ config(materialized='view', meta={'changed_key': ['package_id', 'package_costs']}) }}
 select
     c.package_id,
     c.person_id,

@@ -3,7 +3,7 @@
     Requests and waiting): int_request_outcomes (wait, new client, led to long-term
     support), kept incrementally, with what depends on the as-of date itself. A view.
 -#}
-{{ config(materialized='view') }}
+{{ config(materialized='view', meta={'changed_key': ['request_id', 'request_outcomes']}) }}
 select
     request_id,
     person_id,
