@@ -137,20 +137,31 @@ def delta_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def spark_table(results: list[dict]) -> str:
+def latest_spark_runs(results_dir: Path) -> list[dict]:
+    """Per scale, the latest recorded run that had the Spark phase (a later run may have
+    left it out with --no-spark)."""
+    runs = [json.loads(p.read_text()) for p in (results_dir / "history").glob("*.json")]
+    latest: dict[str, dict] = {}
+    for r in sorted(runs, key=lambda r: r["started_utc"]):
+        if "spark" in r["phases"]:
+            latest[r["scale"]] = r
+    return [latest[s] for s in sorted(latest, key=lambda s: ORDER.index(s) if s in ORDER else 99)]
+
+
+def spark_table(measured: list[dict]) -> str:
     """The daily models built on local Spark beside DuckDB's build of the same day. No CPU
     seconds: the JVM that PySpark starts is not a child the measuring wrapper waits for."""
-    measured = [r for r in results if "spark" in r["phases"]]
     if not measured:
         return "(not measured at these scales; `bench/run.py --spark`)"
-    lines = ["| scale | `threec spark-build` s (export + dbt) | of it `dbt build` s | DuckDB's `dbt build` s "
+    lines = ["| scale | run | `threec spark-build` s (export + dbt) | of it `dbt build` s | DuckDB's `dbt build` s "
              "(same day) | peak GiB (dbt's process tree, the JVM with it) | nodes passed | tables equal to DuckDB's |",
-             "|---|--:|--:|--:|--:|--:|---|"]
+             "|---|---|--:|--:|--:|--:|--:|---|"]
     for r in measured:
         spark, duck = r["phases"]["spark"], r["phases"]["threec_delta"]
         nodes = sum(k["nodes"] for k in spark.get("dbt", {}).get("by_kind", {}).values())
         lines.append(
-            f"| {r['scale']} | {_s(spark['wall_s'])} | {_s(spark.get('dbt', {}).get('elapsed_s', 0.0))} "
+            f"| {r['scale']} | {r['started_utc'][:16]} | {_s(spark['wall_s'])} "
+            f"| {_s(spark.get('dbt', {}).get('elapsed_s', 0.0))} "
             f"| {_s(duck.get('dbt', {}).get('elapsed_s', 0.0))} | {_gib(spark['peak_rss_bytes'])} | {nodes} "
             f"| {'yes' if r['equal'].get('spark') else 'NO'} |")
     return "\n".join(lines)
@@ -236,7 +247,7 @@ def section(results: list[dict], results_dir: Path) -> str:
         "### The delta",
         delta_table(results),
         "### The daily models on Apache Spark (docs/spark.md)",
-        spark_table(results),
+        spark_table(latest_spark_runs(results_dir)),
         "### Machine and versions",
         environment(results),
         "### Every recorded run (bench/results/history/)",
