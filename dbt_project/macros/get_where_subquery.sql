@@ -12,8 +12,10 @@
     {%- set written = rows_written_since(relation) -%}
     {%- if written -%}{%- do conditions.append(written) -%}{%- endif -%}
     {%- if conditions -%}
+        {#- `1 = 1 and` first: Spark reads `where (x)` after a table name as an alias `where`
+            with a column list -#}
         {%- set filtered -%}
-            (select * from {{ relation }} where {{ conditions | join(' and ') }}) dbt_subquery
+            (select * from {{ relation }} where 1 = 1 and {{ conditions | join(' and ') }}) dbt_subquery
         {%- endset -%}
         {%- do return(filtered) -%}
     {%- endif -%}
