@@ -234,7 +234,7 @@ def recorded(tmp_path):
     ensure_schema(con)
     con.execute("insert into dq.file_ledger (delivery_id, extract_date, entity, file, sha256, status, loaded_at) "
                 "values (7, date '2025-03-31', 'people', 'people.csv', 'x', 'loaded', now())")
-    mark_built(con, settings, dt.date(2025, 3, 31), 7)
+    mark_built(con, BuildPlan(True, "", fingerprint=fingerprint(settings)), dt.date(2025, 3, 31), 7)
     yield settings, con
     con.close()
 

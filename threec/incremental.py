@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -32,6 +32,8 @@ class BuildPlan:
     reason: str
     since_as_of: dt.date | None = None
     since_delivery: int | None = None
+    # of the project the build runs, taken before it starts: recorded once it has succeeded
+    fingerprint: str = field(default="", compare=False)
 
     def dbt_args(self) -> tuple[str, ...]:
         return ("--full-refresh",) if self.full_refresh else ()
@@ -69,22 +71,25 @@ def last_delivery(con: duckdb.DuckDBPyConnection) -> int:
 
 def plan_build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date,
                full_refresh: bool = False) -> BuildPlan:
+    current = fingerprint(settings)
     if full_refresh:
-        return BuildPlan(True, "asked for (--full-refresh)")
+        return BuildPlan(True, "asked for (--full-refresh)", fingerprint=current)
     row = con.execute("select as_of_date, last_delivery_id, fingerprint, status from dq.build_state "
                       "where target = ?", [TARGET]).fetchone()
     if row is None:
-        return BuildPlan(True, "no earlier build is recorded in this warehouse")
+        return BuildPlan(True, "no earlier build is recorded in this warehouse", fingerprint=current)
     built_as_of, built_delivery, built_fingerprint, status = row
     if status != "built":
-        return BuildPlan(True, "the last build did not finish, so its tables may be half updated")
-    if built_fingerprint != fingerprint(settings):
-        return BuildPlan(True, "the dbt project or its settings changed since the last build")
-    if as_of < built_as_of:
-        return BuildPlan(True, f"the as-of date {as_of} is before the last build's ({built_as_of})")
-    if last_delivery(con) < built_delivery:
-        return BuildPlan(True, "raw holds fewer deliveries than at the last build")
-    return BuildPlan(False, "", built_as_of, built_delivery)
+        reason = "the last build did not finish, so its tables may be half updated"
+    elif built_fingerprint != current:
+        reason = "the dbt project or its settings changed since the last build"
+    elif as_of < built_as_of:
+        reason = f"the as-of date {as_of} is before the last build's ({built_as_of})"
+    elif last_delivery(con) < built_delivery:
+        reason = "raw holds fewer deliveries than at the last build"
+    else:
+        return BuildPlan(False, "", built_as_of, built_delivery, current)
+    return BuildPlan(True, reason, fingerprint=current)
 
 
 def mark_building(con: duckdb.DuckDBPyConnection) -> None:
@@ -93,6 +98,6 @@ def mark_building(con: duckdb.DuckDBPyConnection) -> None:
                    values (?, null, null, null, 'building', now())""", [TARGET])
 
 
-def mark_built(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date, delivery: int) -> None:
+def mark_built(con: duckdb.DuckDBPyConnection, plan: BuildPlan, as_of: dt.date, delivery: int) -> None:
     con.execute("insert or replace into dq.build_state values (?, ?, ?, ?, 'built', now())",
-                [TARGET, as_of, delivery, fingerprint(settings)])
+                [TARGET, as_of, delivery, plan.fingerprint])

@@ -72,7 +72,7 @@ def build_step(settings: Settings, as_of: dt.date, progress=log.info, full_refre
                 window=plan.env())
         con = connect(settings)
         try:
-            mark_built(con, settings, as_of, delivery)
+            mark_built(con, plan, as_of, delivery)
         finally:
             con.close()
 

@@ -38,12 +38,18 @@
     ({{ column }} > cast('{{ since.as_of }}' as date) and {{ column }} <= {{ as_of_date() }})
 {%- endmacro %}
 
+{#- True for a version that arrived after the last build: a later delivery, or an extract
+    dated after its as-of date. -#}
+{% macro is_new_version(since) -%}
+    (delivery_id > {{ since.delivery }} or extract_date > cast('{{ since.as_of }}' as date))
+{%- endmacro %}
+
 {#- The versions of a staged entity that arrived after the last build. -#}
 {% macro new_versions(staged_model, since) -%}
     select *
     from {{ ref(staged_model) }}
     where extract_date <= {{ as_of_date() }}
-      and (delivery_id > {{ since.delivery }} or extract_date > cast('{{ since.as_of }}' as date))
+      and {{ is_new_version(since) }}
 {%- endmacro %}
 
 {#- The keys of one kind that int_changed_keys lists. -#}
@@ -113,7 +119,7 @@
         {{ return(meta['changed_key'][0] ~ " in (select key_id from " ~ keys_relation ~ " where key_type = '"
                   ~ meta['changed_key'][1] ~ "')") }}
     {%- elif meta.get('changed_versions') -%}
-        {{ return("(delivery_id > " ~ since.delivery ~ " or extract_date > cast('" ~ since.as_of ~ "' as date))") }}
+        {{ return(is_new_version(since)) }}
     {%- endif -%}
     {{ return(none) }}
 {%- endmacro %}
