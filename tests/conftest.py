@@ -96,3 +96,19 @@ def built_council(small_council, tmp_path_factory):
     # kept aside: later dbt invocations on this warehouse (unit tests, returns) overwrite it
     shutil.copy(target_path(settings) / "run_results.json", settings.state_dir / DAILY_RUN_RESULTS)
     return settings, summary
+
+
+@pytest.fixture(scope="session")
+def tiny_bench(tmp_path_factory):
+    """One `bench/run.py --scale tiny --spark`: its process and its work folder. The
+    benchmark's tests (test_bench.py) and the Spark build's (test_dbt_spark.py) read the
+    same run, so the suite builds the project on Spark once; both modules are in the
+    xdist group "bench" so that one worker runs it."""
+    import subprocess
+    import sys
+    repo = Path(__file__).resolve().parent.parent
+    bench_dir = tmp_path_factory.mktemp("bench")
+    env = {**os.environ, "THREEC_BENCH_DIR": str(bench_dir)}
+    proc = subprocess.run([sys.executable, str(repo / "bench" / "run.py"), "--scale", "tiny", "--spark"], cwd=repo,
+                          env=env, capture_output=True, text=True, timeout=1200)
+    return proc, bench_dir / "tiny" / "run"

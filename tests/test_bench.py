@@ -7,7 +7,6 @@ the result line and the agreement of the two implementations are asserted."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -37,12 +36,8 @@ def ratio_within_rounding(ratio: float, top: float, bottom: float, half_step: fl
 
 
 @pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory):
-    bench_dir = tmp_path_factory.mktemp("bench")
-    env = {**os.environ, "THREEC_BENCH_DIR": str(bench_dir)}
-    proc = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--scale", "tiny", "--spark"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=1200)
-    return proc, bench_dir / "tiny" / "run"
+def tiny_run(tiny_bench):
+    return tiny_bench
 
 
 def test_tiny_benchmark_ends_with_the_result_line(tiny_run):

@@ -1,7 +1,10 @@
-"""The dbt project on Apache Spark (docs/spark.md): the small council ingested into DuckDB,
-its raw tables exported by threec.spark_load, and a real `dbt build --target spark` (local
-PySpark, dbt-spark's session method) of the daily models and data tests. It must pass every
-node the DuckDB daily build passes and build the same tables, value for value."""
+"""The dbt project on Apache Spark (docs/spark.md): a real `dbt build --target spark` (local
+PySpark, dbt-spark's session method) of the daily models and data tests, from the raw
+tables threec.spark_load exports. It must pass every node the DuckDB daily build passes and
+build the same tables, value for value.
+
+The Spark build is the one the tiny benchmark runs (`threec spark-build` after its full load
+and its incremental delta; the `tiny_bench` fixture), so the suite starts Spark once."""
 
 from __future__ import annotations
 
@@ -9,23 +12,26 @@ import duckdb
 import pytest
 
 from threec.dbt import node_statuses
-from threec.pipeline import build_step, ingest_step
-from threec.spark_load import build_on_spark, export_raw, tables_differing_from_duckdb
+from threec.spark_load import export_raw, tables_differing_from_duckdb
 from threec.warehouse import connect
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark_dbt")]
+from bench.run import BENCH_KEYS
+from helpers import settings_for
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bench")]
 QUIET = lambda _msg: None  # noqa: E731
 
 
-@pytest.fixture(scope="module")
-def both_builds(small_council, tmp_path_factory):
-    settings = small_council.settings_in(tmp_path_factory.mktemp("spark"))
-    as_of = small_council.last_extract
-    ingest_step(settings, as_of, "spark-ingest", progress=QUIET)
-    build_step(settings, as_of, progress=QUIET)
-    on_duckdb = node_statuses(settings, None)
-    build_on_spark(settings, as_of, progress=QUIET)
-    return settings, on_duckdb
+@pytest.fixture
+def both_builds(tiny_bench, monkeypatch):
+    """The tiny benchmark's settings, and the nodes of its last DuckDB build (the delta)."""
+    proc, work = tiny_bench
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    # the benchmark gives Spark its own folder (bench/run.py, phase spark)
+    monkeypatch.setenv("THREEC_SPARK_DIR", str(work / "spark"))
+    settings = settings_for(work, THREEC_LANDING_DIR=str(work.parent / "landing"), **BENCH_KEYS)
+    assert settings.warehouse.exists()
+    return settings, node_statuses(settings, None)
 
 
 def test_the_export_writes_each_raw_table_whole(both_builds):
