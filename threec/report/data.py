@@ -37,15 +37,37 @@ def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[d
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
-def snapshot_findings(con: duckdb.DuckDBPyConnection, as_of: dt.date, run_id: str) -> None:
-    """Keep this as-of date's finding keys (replacing a rerun's), to compare runs."""
+def snapshot_findings(con: duckdb.DuckDBPyConnection, as_of: dt.date, run_id: str, keep_days: int) -> None:
+    """Keep this as-of date's finding keys (replacing a rerun's), to compare runs. Snapshots
+    more than ``keep_days`` before the newest are dropped: only the previous one is compared,
+    and at national scale each holds millions of keys."""
     con.execute("""create table if not exists dq.worklist_history (
         as_of_date DATE, run_id VARCHAR, finding VARCHAR, finding_key VARCHAR, team_id VARCHAR)""")
     con.execute("begin transaction")
     con.execute("delete from dq.worklist_history where as_of_date = ?", [as_of])
     con.execute(f"insert into dq.worklist_history select ?, ?, finding, {FINDING_KEY}, team_id "
                 "from dq.escalation_worklist", [as_of, run_id])
+    con.execute("delete from dq.worklist_history where as_of_date < "
+                "(select max(as_of_date) from dq.worklist_history) - cast(? as integer)", [keep_days])
     con.execute("commit")
+
+
+def changes_since_previous(con: duckdb.DuckDBPyConnection, as_of: dt.date
+                           ) -> tuple[dt.date | None, dict[str, int], dict[str, int]]:
+    """The snapshot before ``as_of``'s, and the findings by kind that are new in ``as_of``'s
+    and that are gone from it (resolved)."""
+    previous = con.execute("select max(as_of_date) from dq.worklist_history where as_of_date < ?",
+                           [as_of]).fetchone()[0]
+    if previous is None:
+        return None, {}, {}
+    only_in = """
+        select finding, count(*) from dq.worklist_history
+        where as_of_date = ? and finding_key not in
+              (select finding_key from dq.worklist_history where as_of_date = ?)
+        group by 1"""
+    new = dict(con.execute(only_in, [as_of, previous]).fetchall())
+    resolved = dict(con.execute(only_in, [previous, as_of]).fetchall())
+    return previous, new, resolved
 
 
 def load(con: duckdb.DuckDBPyConnection, as_of: dt.date, run_id: str, threshold: float) -> ReportData:
@@ -70,20 +92,9 @@ def load(con: duckdb.DuckDBPyConnection, as_of: dt.date, run_id: str, threshold:
     counts = dict(con.execute("select finding, count(*) from dq.escalation_worklist group by 1").fetchall())
     quarantine = fetch_dicts(con, """select file, entity, "column", rule, count(*) as rows, min(row_number) as first_row
         from dq.quarantine group by all order by file, rows desc""")
-    previous = con.execute("select max(as_of_date) from dq.worklist_history where as_of_date < ?",
-                           [as_of]).fetchone()[0]
-    data = ReportData(as_of, teams, rates, worklist, older, counts, quarantine, previous, threshold=threshold)
-    if previous is not None:
-        data.new_findings = dict(con.execute("""
-            select finding, count(*) from dq.worklist_history now
-            where as_of_date = ? and finding_key not in
-                  (select finding_key from dq.worklist_history where as_of_date = ?)
-            group by 1""", [as_of, previous]).fetchall())
-        data.resolved_findings = dict(con.execute("""
-            select finding, count(*) from dq.worklist_history before
-            where as_of_date = ? and finding_key not in
-                  (select finding_key from dq.worklist_history where as_of_date = ?)
-            group by 1""", [previous, as_of]).fetchall())
+    previous, new, resolved = changes_since_previous(con, as_of)
+    data = ReportData(as_of, teams, rates, worklist, older, counts, quarantine, previous, new, resolved,
+                      threshold=threshold)
     data.files_this_run = fetch_dicts(con, """select file, status, rows_delivered, rows_loaded, rows_quarantined
         from dq.file_ledger where run_id = ? order by file""", [run_id])
     return data

@@ -157,10 +157,11 @@ def write_worklist_csv(con, path: Path) -> int:
 
 def write_report(settings: Settings, as_of: dt.date, report, progress=log.info) -> Path:
     folder = ensure_dir(settings.output_dir / "dq")
-    threshold = float(settings.dbt_vars()["unexplained_rate_threshold"])
+    dbt_vars = settings.dbt_vars()
+    threshold = float(dbt_vars["unexplained_rate_threshold"])
     con = connect(settings)
     try:
-        snapshot_findings(con, as_of, report.run_id)
+        snapshot_findings(con, as_of, report.run_id, int(dbt_vars["worklist_history_days"]))
         data = load(con, as_of, report.run_id, threshold)
         write_worklist_csv(con, folder / "worklist.csv")
         delays_page = render_delays_page(con, as_of)
