@@ -207,6 +207,35 @@ def test_an_incremental_build_tests_the_rows_it_wrote(history, tmp_path):
         run_dbt(copy, *test, progress=QUIET, window=window)
 
 
+def test_dbt_building_incremental_models_outside_threec_makes_the_next_build_full(history, tmp_path):
+    """dbt run by hand (no window: perhaps another as-of date, other vars) rebuilds tables
+    that threec's record of its last build no longer describes; a dbt that only reads or
+    tests leaves the record trusted."""
+    daily, _, _ = history
+    copy = settings_for(tmp_path, THREEC_LANDING_DIR=str(daily.landing_dir))
+    shutil.copytree(daily.warehouse.parent, copy.warehouse.parent,
+                    ignore=shutil.ignore_patterns("*.lock", "dbt_logs"))
+    as_of = dt.date(2025, 3, 5)
+
+    def plan() -> BuildPlan:
+        con = connect(copy)
+        try:
+            return plan_build(con, copy, as_of)
+        finally:
+            con.close()
+
+    assert not plan().full_refresh
+    run_dbt(copy, "test", as_of, "--select", "int_people_current", progress=QUIET)
+    run_dbt(copy, "run", as_of, "--select", "int_teams_current", progress=QUIET)  # a table, not incremental
+    assert not plan().full_refresh
+    run_dbt(copy, "run", as_of, "--select", "int_people_current", progress=QUIET)
+    assert plan().reason == "dbt built incremental models outside threec since its last build (dq.build_state)"
+    said: list[str] = []
+    build_step(copy, as_of, said.append)
+    assert [m for m in said if m.startswith("build: ")][0].startswith("build: full rebuild: dbt built")
+    assert not plan().full_refresh
+
+
 def test_a_generated_day_built_on_the_day_before_equals_the_full_build(small_council, built_council, tmp_path):
     """The generated council's last day, built incrementally on the day before, ends with
     the marts of one full build over the whole history."""

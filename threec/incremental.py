@@ -79,7 +79,9 @@ def plan_build(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.dat
     if row is None:
         return BuildPlan(True, "no earlier build is recorded in this warehouse", fingerprint=current)
     built_as_of, built_delivery, built_fingerprint, status = row
-    if status != "built":
+    if status == "built outside threec":
+        reason = "dbt built incremental models outside threec since its last build (dq.build_state)"
+    elif status != "built":
         reason = "the last build did not finish, so its tables may be half updated"
     elif built_fingerprint != current:
         reason = "the dbt project or its settings changed since the last build"

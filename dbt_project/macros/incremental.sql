@@ -27,6 +27,24 @@
     {{ return({'as_of': since_as_of, 'delivery': since_delivery | int}) }}
 {%- endmacro %}
 
+{#- on-run-start: a `dbt run` or `dbt build` of incremental models without the window (dbt run
+    by hand, perhaps for another as-of date or with other vars) leaves tables that threec's
+    record of its last build no longer describes, so threec's next build must be full.
+    threec's own full rebuild passes here too: it has marked the record 'building' before,
+    and marks it 'built' once dbt has finished. -#}
+{% macro distrust_last_build() -%}
+    {%- if execute and target.type == 'duckdb' and flags.WHICH in ('run', 'build') and changes_since() is none -%}
+        {%- set incremental = [] -%}
+        {%- for id in selected_resources if id in graph.nodes and graph.nodes[id].config.materialized == 'incremental' -%}
+            {%- do incremental.append(id) -%}
+        {%- endfor -%}
+        {%- set state = adapter.get_relation(database=target.database, schema='dq', identifier='build_state') -%}
+        {%- if incremental and state is not none -%}
+            update {{ state }} set status = 'built outside threec', updated_at = now() where status = 'built'
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Incremental where the adapter can delete rows; Spark's Parquet tables cannot, so there
     every model stays a table rebuilt in full. -#}
 {% macro incremental_unless_spark() -%}
