@@ -306,3 +306,21 @@ def test_after_a_broken_quote_records_still_end_at_any_line_end(ingester):
     assert ingester.query("select team_id, _row_number from raw.teams") == [("T3", 3)]
     assert ingester.query("select row_number, rule from dq.quarantine order by 1") == [(1, "csv_format"),
                                                                                         (2, "csv_format")]
+
+
+def test_text_after_a_closing_quote_makes_one_broken_row_never_a_row_more(ingester):
+    """After text that follows a closing quote, DuckDB's reader resumed inside the record
+    and could take its tail for one more record: a row the file does not have, loaded."""
+    folder = ingester.folder(D1)
+    folder.mkdir(parents=True)
+    (folder / "teams.csv").write_bytes(_teams_lines(
+        T_OK.format(id="T1"),
+        '"T2"=x""y"",""T8"")",North,COMMUNITY,North,,2025-03-01T09:00:00,false',  # its tail has 7 fields
+        '"T3"é,North,COMMUNITY,North,,2025-03-01T09:00:00,false',
+        T_OK.format(id="T4")))
+    summary = ingester.run()
+    assert [(f.delivered, f.loaded, f.quarantined) for f in summary.files] == [(4, 2, 2)]
+    assert ingester.query("select team_id, _row_number from raw.teams order by 2") == [("T1", 1), ("T4", 4)]
+    assert ingester.query("select row_number, rule, reason from dq.quarantine order by 1") == [
+        (2, "csv_format", "malformed CSV: a quoted field is not closed properly (stray or unbalanced quote)"),
+        (3, "csv_format", "malformed CSV: a quoted field is not closed properly (stray or unbalanced quote)")]

@@ -190,35 +190,60 @@ def _record_end(buf, pos: int) -> int:
     """Where the record starting at ``pos`` ends: the offset of its line end, or the end
     of ``buf``. A quote opens a quoted field only at the start of a field (as DuckDB's
     reader has it); whatever follows a closing quote stays in that field."""
-    n = len(buf)
+    return _scan_record(buf, pos)[0]
+
+
+def _scan_record(buf, pos: int) -> tuple[int, int, tuple[int, int] | None]:
+    """The record starting at ``pos``: where it ends (as _record_end), its number of fields,
+    and, when a quoted field's closing quote is followed by anything but a comma or a line
+    end, (the offset of that byte, the field's index)."""
+    n, fields, broken = len(buf), 0, None
     while True:
         if pos < n and buf[pos] == _QUOTE:
             pos = _QUOTED_FIELD.match(buf, pos).end()
+            if broken is None and pos < n and buf[pos] not in (_COMMA, _CR, _LF):
+                broken = (pos, fields)
         pos = _FIELD_REST.match(buf, pos).end()
+        fields += 1
         if pos < n and buf[pos] == _COMMA:
             pos += 1
             continue
-        return pos
+        return pos, fields, broken
+
+
+def _cut_after_broken_quote(record: bytes, at: int, field: int, width: int) -> bytes:
+    """A record whose field ``field`` has text after its closing quote, cut just after the
+    first byte of that text and given empty fields up to ``width``. The reader rejects it
+    for that field alone; left whole, the reader, resuming inside the record after the
+    error, could take its tail for one more record (a row the file does not have)."""
+    after = record[at:at + 1] if record[at] < 0x80 else b"?"  # never half a UTF-8 character
+    return record[:at] + after + b"," * max(width - 1 - field, 0)
 
 
 def normalise_records(src: Path, dst: Path) -> None:
     """Copy ``src`` to ``dst`` with each record on one line ending in LF and empty lines
     dropped. Records are split as RFC 4180 reads them, with any of CRLF, LF and CR ending a
     record outside quotes (see _record_end). Nothing else changes, so the reader still
-    sees, and rejects, every broken row."""
+    sees, and rejects, every broken row; a record with text after a closing quote is cut
+    there (_cut_after_broken_quote), as the reader rejects it all the same."""
     fh, mm = _mapped(src)
     with dst.open("wb") as out:
         if mm is None:
             return
         try:
-            n, pos = len(mm), 0
+            n, pos, width = len(mm), 0, None
             while pos < n:
                 # A byte-order mark is part of the first record, but a quote right after it
                 # still opens that record's first field.
-                end = _record_end(mm, pos + len(BOM) if pos == 0 and mm[:len(BOM)] == BOM else pos)
+                end, fields, broken = _scan_record(mm, pos + len(BOM) if pos == 0 and mm[:len(BOM)] == BOM else pos)
                 if end > pos:
-                    out.write(mm[pos:end])
+                    if width is not None and broken is not None:
+                        out.write(_cut_after_broken_quote(mm[pos:end], broken[0] - pos, broken[1], width))
+                    else:
+                        out.write(mm[pos:end])
                     out.write(b"\n")
+                    if width is None:
+                        width = fields  # the header's (a broken header is the header check's to refuse)
                 if end < n:
                     end += 2 if mm[end] == _CR and end + 1 < n and mm[end + 1] == _LF else 1
                 pos = end
