@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -104,8 +106,6 @@ def tiny_bench(tmp_path_factory):
     benchmark's tests (test_bench.py) and the Spark build's (test_dbt_spark.py) read the
     same run, so the suite builds the project on Spark once; both modules are in the
     xdist group "bench" so that one worker runs it."""
-    import subprocess
-    import sys
     repo = Path(__file__).resolve().parent.parent
     bench_dir = tmp_path_factory.mktemp("bench")
     env = {**os.environ, "THREEC_BENCH_DIR": str(bench_dir)}

@@ -123,18 +123,12 @@
 {% macro rows_written_since(relation) -%}
     {%- set since = changes_since() -%}
     {%- if since is none or relation is string -%}{{ return(none) }}{%- endif -%}
-    {%- set found = [] -%}
-    {%- for node in graph.nodes.values() -%}
-        {%- if node.resource_type == 'model' and node.schema == relation.schema and node.alias == relation.identifier -%}
-            {%- do found.append(node) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if not found -%}{{ return(none) }}{%- endif -%}
-    {%- set meta = found[0].config.meta or {} -%}
+    {%- set node = model_node(relation) -%}
+    {%- if node is none -%}{{ return(none) }}{%- endif -%}
+    {%- set meta = node.config.meta or {} -%}
     {%- if meta.get('changed_key') -%}
         {%- set keys = graph.nodes['model.' ~ project_name ~ '.int_changed_keys'] -%}
-        {%- set keys_relation = api.Relation.create(database=keys.database, schema=keys.schema, identifier=keys.alias) -%}
-        {{ return(meta['changed_key'][0] ~ " in (select key_id from " ~ keys_relation ~ " where key_type = '"
+        {{ return(meta['changed_key'][0] ~ " in (select key_id from " ~ keys.relation_name ~ " where key_type = '"
                   ~ meta['changed_key'][1] ~ "')") }}
     {%- elif meta.get('changed_versions') -%}
         {{ return(is_new_version(since)) }}

@@ -9,17 +9,7 @@
 {% test columns_not_null(model) %}
 {%- set columns = [] -%}
 {%- if execute -%}
-    {#- `model` is the model's relation, or a subquery over it (a `where`, or an incremental
-        build's rows: macros/get_where_subquery.sql), so the node is the model named first in it -#}
-    {%- set found = namespace(node=none, at=-1) -%}
-    {%- for candidate in graph.nodes.values() if candidate.resource_type == 'model' and candidate.relation_name -%}
-        {%- set at = (model | string).find(candidate.relation_name) -%}
-        {%- if at >= 0 and (found.node is none or at < found.at) -%}
-            {%- set found.node = candidate -%}
-            {%- set found.at = at -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- set node = found.node -%}
+    {%- set node = model_node(model) -%}
     {%- if node is none -%}
         {{ exceptions.raise_compiler_error("columns_not_null: no model in " ~ model) }}
     {%- endif -%}
