@@ -6,6 +6,7 @@ tests/test_dag.py.)"""
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import signal
 import subprocess
@@ -139,3 +140,43 @@ def test_the_lock_is_reentrant_within_a_run_and_refused_to_another_thread(tmp_pa
     worker.start()  # released after the outermost exit: the other thread now gets it
     worker.join()
     assert len(refused) == 1
+
+
+def _hold_without_note(settings) -> int:
+    """The lock held the way a winner holds it in the instant before it writes its note."""
+    path = lock_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.ftruncate(fd, 0)
+    return fd
+
+
+def test_a_run_racing_a_holder_that_has_not_yet_written_its_note_still_names_it(tmp_path):
+    settings = settings_for(tmp_path)
+    fd = _hold_without_note(settings)
+    note = threading.Timer(0.3, os.pwrite, (fd, b"pid 4242, started 2025-03-31 06:00:02 UTC", 0))
+    note.start()
+    try:
+        with pytest.raises(AlreadyRunning) as refused:
+            with run_lock(settings):
+                pass
+    finally:
+        note.join()
+        os.close(fd)
+    _assert_already_running(f"threec: error: {refused.value}\n", 4242)
+
+
+def test_a_run_racing_a_holder_that_is_letting_go_takes_the_lock(tmp_path):
+    """The holder clears its note just before its lock is released: the racer gets the lock
+    instead of a message naming nobody."""
+    settings = settings_for(tmp_path)
+    fd = _hold_without_note(settings)
+    release = threading.Timer(0.3, os.close, (fd,))
+    release.start()
+    try:
+        with run_lock(settings):
+            assert f"pid {os.getpid()}, started " in lock_path(settings).read_text()
+    finally:
+        release.join()
+    assert lock_path(settings).read_text() == "", "a run that ended cleanly leaves no note"

@@ -89,6 +89,12 @@ def lock_path(settings: Settings) -> Path:
 _held = threading.local()
 
 
+# How long a refused run waits for the holder's note. The winner writes it just after it
+# takes the lock and clears it just before letting go, so a run racing either moment finds
+# the file empty.
+_NOTE_WAIT_S = 2.0
+
+
 @contextlib.contextmanager
 def run_lock(settings: Settings) -> Iterator[None]:
     """One threec process writes a warehouse at a time; another that tries meanwhile
@@ -111,13 +117,7 @@ def run_lock(settings: Settings) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "pid unknown, just started"
-            raise AlreadyRunning(
-                f"threec is already running ({holder}) on {settings.warehouse}; "
-                "wait for it to finish, then run again.") from None
+        _take_or_refuse(fd, settings)
         os.ftruncate(fd, 0)
         started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
         os.pwrite(fd, f"pid {os.getpid()}, started {started}".encode(), 0)
@@ -126,5 +126,26 @@ def run_lock(settings: Settings) -> Iterator[None]:
             yield
         finally:
             depth.pop(path, None)
+            # Cleared while still held, so a note in the file is a live holder's or a killed one's.
+            os.ftruncate(fd, 0)
     finally:
         os.close(fd)
+
+
+def _take_or_refuse(fd: int, settings: Settings) -> None:
+    """Take the lock, or raise AlreadyRunning with the holder's note. A holder that has
+    only just started (its note not yet written) or just finished (note cleared, lock
+    about to be free) is waited for briefly rather than reported as unknown."""
+    deadline = time.monotonic() + _NOTE_WAIT_S
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        holder = os.pread(fd, 200, 0).decode(errors="replace").strip()
+        if holder or time.monotonic() >= deadline:
+            raise AlreadyRunning(
+                f"threec is already running ({holder or 'pid unknown, just started'}) on {settings.warehouse}; "
+                "wait for it to finish, then run again.") from None
+        time.sleep(0.01)
