@@ -35,13 +35,8 @@ def ratio_within_rounding(ratio: float, top: float, bottom: float, half_step: fl
     return low - half_step <= ratio <= high + half_step
 
 
-@pytest.fixture(scope="module")
-def tiny_run(tiny_bench):
-    return tiny_bench
-
-
-def test_tiny_benchmark_ends_with_the_result_line(tiny_run):
-    proc, work = tiny_run
+def test_tiny_benchmark_ends_with_the_result_line(tiny_bench):
+    proc, work = tiny_bench
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     last = proc.stdout.strip().splitlines()[-1]
     match = LAST_LINE.fullmatch(last)
@@ -53,8 +48,8 @@ def test_tiny_benchmark_ends_with_the_result_line(tiny_run):
     assert not (REPO / "bench" / "results" / "tiny.json").exists(), "the tiny scale never writes the docs"
 
 
-def test_pandas_reference_equals_threec_after_the_full_load_and_after_the_delta(tiny_run):
-    proc, work = tiny_run
+def test_pandas_reference_equals_threec_after_the_full_load_and_after_the_delta(tiny_bench):
+    proc, work = tiny_bench
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     result = json.loads((work / "result.json").read_text())
     assert result["equal"] == {"full": True, "delta": True, "spark": True}
@@ -68,8 +63,8 @@ def test_pandas_reference_equals_threec_after_the_full_load_and_after_the_delta(
     assert {"startup", "ingest", "dbt", "checks", "publish"} <= set(result["phases"]["threec_full"]["steps"])
 
 
-def test_the_spark_phase_builds_the_daily_models_and_equals_duckdb(tiny_run):
-    proc, work = tiny_run
+def test_the_spark_phase_builds_the_daily_models_and_equals_duckdb(tiny_bench):
+    proc, work = tiny_bench
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     result = json.loads((work / "result.json").read_text())
     spark = result["phases"]["spark"]
@@ -80,8 +75,8 @@ def test_the_spark_phase_builds_the_daily_models_and_equals_duckdb(tiny_run):
     assert row.startswith("| tiny |") and row.endswith("| yes |")
 
 
-def test_the_comparison_catches_a_single_wrong_value(tiny_run, tmp_path):
-    proc, work = tiny_run
+def test_the_comparison_catches_a_single_wrong_value(tiny_bench, tmp_path):
+    proc, work = tiny_bench
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     tampered = tmp_path / "pandas"
     tampered.mkdir()
